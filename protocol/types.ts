@@ -1,0 +1,67 @@
+/**
+ * TypeScript types of wire protocol v1. Types only: importing them costs the
+ * client bundle nothing.
+ */
+
+/** A key's version: a non-negative safe integer. `0` means "never written". */
+export type Version = number
+
+/** The body of `POST /reality/sync`. */
+export interface SyncRequest {
+  v: 1
+  /** For each watched key, the version of the data the client holds, or `null` when it holds none. */
+  known: Record<string, Version | null>
+  /** Long-poll: hold the request up to this many milliseconds while nothing differs. */
+  wait?: number
+}
+
+/** What the server says about one changed key. */
+export interface ChangedEntry {
+  /** The key's current version. */
+  version: Version
+  /** Content hash given by the writer, if any. Equal hashes mean equal data. */
+  hash?: string
+  /** Inline value, only when the writer opted in and the client may read the key. */
+  payload?: unknown
+}
+
+/** The `200` answer to a sync request. */
+export interface SyncResponse {
+  v: 1
+  /** Every requested key whose current version differs from the one sent. */
+  changed: Record<string, ChangedEntry>
+  /** Keys the authorize hook refused. Their versions are never revealed. */
+  denied?: string[]
+}
+
+/** Machine-readable error codes, one per way a request can fail. */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'duplicate_key'
+  | 'invalid_request'
+  | 'unsupported_version'
+  | 'too_many_keys'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal'
+
+/** One problem found in a request, located by its path in the body. */
+export interface ErrorIssue {
+  path: (string | number)[]
+  message: string
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode
+    message: string
+    issues?: ErrorIssue[]
+  }
+}

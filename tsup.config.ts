@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs'
+import { defineConfig } from 'tsup'
+
+// Every public entry: folder → subpath export (see package.json "exports").
+const entries: Record<string, string> = {
+  'store/index': 'store/index.ts',
+  'protocol/index': 'protocol/index.ts',
+  'server/index': 'server/index.ts',
+  'react/index': 'bindings/react/index.ts',
+  'vue/index': 'bindings/vue/index.ts',
+  'svelte/index': 'bindings/svelte/index.ts',
+  'solid/index': 'bindings/solid/index.ts',
+}
+
+export default defineConfig({
+  entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: 'es2022',
+  sourcemap: false,
+  external: ['react', 'vue', 'svelte', 'solid-js', '@preact/signals-core', 'zod'],
+})

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+// One project for everything framework-free; each binding brings its own
+// config (its own JSX/compiler plugin) under bindings/<framework>/.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'core',
+          include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'store/**/*.test.ts', 'examples/chat/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      'bindings/*/vitest.config.ts',
+    ],
+  },
+})
