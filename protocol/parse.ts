@@ -51,10 +51,21 @@ export function parseSyncRequest(text: string, limits: Limits = DEFAULT_LIMITS):
     return fail(400, 'unsupported_version', `This server speaks protocol v1 and got v=${JSON.stringify(body.v)}. Use a matching client.`)
   }
   const rawKnown = body.known
+  // `known` is checked by hand, before zod: zod skips a `__proto__` entry of
+  // a record and words key errors vaguely, and every entry must be checked.
+  // The entries are copied into an object without a prototype, so no key is
+  // special anywhere downstream.
+  const known: Record<string, number | null> = Object.create(null)
   if (typeof rawKnown === 'object' && rawKnown !== null && !Array.isArray(rawKnown)) {
-    const count = Object.keys(rawKnown).length
-    if (count > limits.maxKeys) {
-      return fail(400, 'too_many_keys', `A request may list at most ${limits.maxKeys} keys; this one lists ${count}. Split the keys over several stores or raise limits.maxKeys.`)
+    const keys = Object.keys(rawKnown)
+    if (keys.length > limits.maxKeys) {
+      return fail(400, 'too_many_keys', `A request may list at most ${limits.maxKeys} keys; this one lists ${keys.length}. Watch fewer keys per store or raise limits.maxKeys on the server.`)
+    }
+    for (const key of keys) {
+      const value = (rawKnown as Record<string, unknown>)[key]
+      const problem = keyProblem(key, limits.maxKeyLength) ?? versionProblem(value)
+      if (problem) return fail(400, 'invalid_request', `Invalid sync request at known[${JSON.stringify(key)}]: ${problem}`, [{ path: ['known', key], message: problem }])
+      known[key] = value as number | null
     }
   }
   const parsed = schemasFor(limits).request.safeParse(raw)
@@ -66,16 +77,6 @@ export function parseSyncRequest(text: string, limits: Limits = DEFAULT_LIMITS):
     const first = issues[0]!
     const where = first.path.length ? ` at ${first.path.join('.')}` : ''
     return fail(400, 'invalid_request', `Invalid sync request${where}: ${first.message}`, issues)
-  }
-  // Rebuild `known` from the JSON.parse output (own properties, `__proto__`
-  // included) into an object without a prototype, so no key is special.
-  // Zod skips a `__proto__` entry, so every entry is checked here as well.
-  const known: Record<string, number | null> = Object.create(null)
-  for (const key of Object.keys(rawKnown as object)) {
-    const value = (rawKnown as Record<string, unknown>)[key]
-    const problem = keyProblem(key, limits.maxKeyLength) ?? versionProblem(value)
-    if (problem) return fail(400, 'invalid_request', `Invalid sync request at known.${key}: ${problem}`, [{ path: ['known', key], message: problem }])
-    known[key] = value as number | null
   }
   const request: SyncRequest = { v: 1, known }
   if (parsed.data.wait !== undefined) request.wait = parsed.data.wait
