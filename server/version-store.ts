@@ -50,4 +50,10 @@ export interface VersionStore {
   subscribe(listener: ChangeListener): Promise<() => void>
   /** Releases connections and timers. The store is unusable afterwards. */
   close?(): Promise<void>
+  /**
+   * Diagnostics: how many subscriptions are live on this instance. Optional;
+   * the contract suite uses it (when present) to prove unsubscribing leaves
+   * nothing behind.
+   */
+  subscriberCount?(): number
 }

@@ -1,0 +1,117 @@
+import { ProtocolError } from '../protocol/error.js'
+
+/**
+ * Cross-origin access to the sync endpoint. Without it, only same-origin
+ * pages can read the answers (the browser default).
+ */
+export interface CorsOptions {
+  /**
+   * Exact origins allowed to call the endpoint (`https://app.example.com`: scheme, host and
+   * port, no path, no trailing slash), or a function deciding per origin.
+   * `'*'` is refused: the allowed origin is always echoed exactly, so caches
+   * keyed on `Vary: Origin` stay correct and credentials can never meet a wildcard.
+   * To allow every origin on purpose, pass `() => true`.
+   */
+  origins: readonly string[] | ((origin: string) => boolean)
+  /** Allow cookies / HTTP auth on cross-origin requests (`Access-Control-Allow-Credentials`). */
+  credentials?: boolean
+  /** How long browsers may cache a preflight answer, in seconds. */
+  maxAge?: number
+  /** Extra request headers clients may send (e.g. `authorization`). `content-type` is always allowed. */
+  headers?: readonly string[]
+}
+
+/** What the handler needs from a resolved CORS configuration. */
+export interface CorsPolicy {
+  /** Headers to add to a non-preflight response for this request (possibly empty). */
+  responseHeaders(request: Request): Headers
+  /** The answer to an `OPTIONS` request. */
+  preflight(request: Request): Response
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Validates `options` once, at server creation, so a typo fails loudly
+ * instead of silently blocking every browser.
+ */
+export function createCorsPolicy(options: CorsOptions, preflightError: (error: ProtocolError, headers: Headers) => Response): CorsPolicy {
+  const isAllowed = originMatcher(options.origins)
+  if (options.maxAge !== undefined && !(Number.isInteger(options.maxAge) && options.maxAge >= 0)) {
+    throw new TypeError(`cors.maxAge must be a whole number of seconds; got ${String(options.maxAge)}.`)
+  }
+  const extraHeaders = (options.headers ?? []).map((header) => {
+    if (typeof header !== 'string' || !TOKEN.test(header)) throw new TypeError(`cors.headers must list header names; got ${JSON.stringify(header)}.`)
+    return header.toLowerCase()
+  })
+  const allowHeaders = [...new Set(['content-type', ...extraHeaders])].join(', ')
+  const credentials = options.credentials === true
+
+  function allowedOrigin(request: Request): string | undefined {
+    const origin = request.headers.get('origin')
+    if (origin === null) return undefined
+    try {
+      return isAllowed(origin) ? origin : undefined
+    } catch {
+      return undefined // a throwing predicate allows nothing
+    }
+  }
+
+  function base(origin: string | undefined): Headers {
+    // Vary on every response: whether headers are added depends on Origin.
+    const headers = new Headers({ vary: 'Origin' })
+    if (origin !== undefined) {
+      headers.set('access-control-allow-origin', origin)
+      if (credentials) headers.set('access-control-allow-credentials', 'true')
+    }
+    return headers
+  }
+
+  return {
+    responseHeaders(request) {
+      const origin = allowedOrigin(request)
+      const headers = base(origin)
+      // Retry-After is not a CORS-safelisted response header: expose it so
+      // browser clients can honour 429/503 back-off hints.
+      if (origin !== undefined) headers.set('access-control-expose-headers', 'Retry-After')
+      return headers
+    },
+    preflight(request) {
+      const origin = allowedOrigin(request)
+      if (request.headers.get('origin') === null) {
+        // Not a preflight: a plain OPTIONS asking what the endpoint supports.
+        const headers = base(undefined)
+        headers.set('allow', 'POST, OPTIONS')
+        return new Response(null, { status: 204, headers })
+      }
+      if (origin === undefined) {
+        return preflightError(new ProtocolError(403, 'forbidden', 'This origin may not call the sync endpoint. Add it to cors.origins on the server.'), base(undefined))
+      }
+      const headers = base(origin)
+      headers.set('access-control-allow-methods', 'POST')
+      headers.set('access-control-allow-headers', allowHeaders)
+      if (options.maxAge !== undefined) headers.set('access-control-max-age', String(options.maxAge))
+      return new Response(null, { status: 204, headers })
+    },
+  }
+}
+
+function originMatcher(origins: CorsOptions['origins']): (origin: string) => boolean {
+  if (typeof origins === 'function') return (origin) => origins(origin) === true
+  if (!Array.isArray(origins)) throw new TypeError('cors.origins must be an array of origins or a function (origin) => boolean.')
+  const allowed = new Set<string>()
+  for (const origin of origins) {
+    if (origin === '*') {
+      throw new TypeError("cors.origins must not contain '*': list exact origins, or pass () => true to allow every origin deliberately.")
+    }
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(origin)
+    } catch {}
+    if (typeof origin !== 'string' || !parsed || parsed.origin !== origin) {
+      throw new TypeError(`cors.origins must hold exact origins such as "https://app.example.com" (no path, no trailing slash); got ${JSON.stringify(origin)}.`)
+    }
+    allowed.add(origin)
+  }
+  return (origin) => allowed.has(origin)
+}

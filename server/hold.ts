@@ -1,0 +1,92 @@
+import type { Waiter } from './waiters.js'
+
+/** Live resources of held requests, for diagnostics and leak tests. */
+export interface HoldCounters {
+  /** Requests being held right now. */
+  held: number
+  /** Wait timers armed right now. */
+  timers: number
+  /** Abort listeners attached right now (client signal + server close). */
+  abortListeners: number
+}
+
+/** Why a hold step ended. */
+export type HoldOutcome = 'wake' | 'timeout' | 'abort'
+
+/**
+ * One held long-poll: a deadline timer, listeners on the client's signal and
+ * on the server's close signal, and a wake flag set by the registry. A wake
+ * that arrives while the handler is still reading is remembered, so no
+ * wake-up is lost between "read" and "wait". {@link release} removes
+ * everything it armed; the handler calls it in a `finally`.
+ */
+export class Hold implements Waiter {
+  private woken = false
+  private ended: HoldOutcome | undefined
+  private resolve: (() => void) | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private released = false
+  private readonly onAbort = () => this.end('abort')
+
+  constructor(
+    readonly keys: readonly string[],
+    readonly known: Readonly<Record<string, number | null>>,
+    waitMs: number,
+    private readonly signals: readonly AbortSignal[],
+    private readonly counters: HoldCounters,
+  ) {
+    counters.held++
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      counters.timers--
+      this.end('timeout')
+    }, waitMs)
+    counters.timers++
+    for (const signal of signals) {
+      signal.addEventListener('abort', this.onAbort, { once: true })
+      counters.abortListeners++
+    }
+    if (signals.some((signal) => signal.aborted)) this.end('abort')
+  }
+
+  /** Called by the registry when a watched key changed to a version the client does not hold. */
+  wake(): void {
+    this.woken = true
+    this.settle()
+  }
+
+  /** Resolves at the next wake, the deadline, or an abort (whichever comes first). */
+  async next(): Promise<HoldOutcome> {
+    if (!this.woken && this.ended === undefined) await new Promise<void>((resolve) => (this.resolve = resolve))
+    if (this.ended !== undefined) return this.ended
+    this.woken = false
+    return 'wake'
+  }
+
+  /** Disarms the timer and listeners. Idempotent. */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.counters.held--
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+      this.counters.timers--
+    }
+    for (const signal of this.signals) {
+      signal.removeEventListener('abort', this.onAbort)
+      this.counters.abortListeners--
+    }
+  }
+
+  private end(outcome: HoldOutcome): void {
+    this.ended ??= outcome
+    this.settle()
+  }
+
+  private settle(): void {
+    const resolve = this.resolve
+    this.resolve = undefined
+    resolve?.()
+  }
+}

@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** A node:http / Express / Connect request handler. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+
+const BODYLESS = new Set(['GET', 'HEAD'])
+
+function requestUrl(req: IncomingMessage): string {
+  // Express strips the mount path from req.url; originalUrl keeps it.
+  const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  try {
+    return new URL(path, `${scheme}://${req.headers.host ?? 'localhost'}`).href
+  } catch {
+    // A Host header that is not a host: the handler does not route on it.
+    return new URL(path.startsWith('/') ? path : '/', `${scheme}://localhost`).href
+  }
+}
+
+function requestHeaders(req: IncomingMessage, dropLength: boolean): Headers {
+  const headers = new Headers()
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.startsWith(':')) continue // HTTP/2 pseudo-headers
+    if (dropLength && (name.toLowerCase() === 'content-length' || name.toLowerCase() === 'transfer-encoding')) continue
+    try {
+      headers.append(name, raw[i + 1]!)
+    } catch {}
+  }
+  return headers
+}
+
+/** A body parser (express.json(), express.raw()…) already consumed the stream. */
+function consumedBody(req: IncomingMessage): BodyInit | undefined {
+  const body = (req as { body?: unknown }).body
+  if (body === undefined || !req.readableEnded) return undefined
+  if (typeof body === 'string' || body instanceof Uint8Array) return body as BodyInit
+  // express.json() parsed it: serialize again (JSON.parse already merged any
+  // duplicate keys, so that check cannot apply to pre-parsed bodies).
+  return JSON.stringify(body) ?? ''
+}
+
+/**
+ * A web `ReadableStream` over the request. On cancel (the handler refused
+ * the body as too large) it stops listening and lets Node discard the rest
+ * instead of destroying the socket we still answer on.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let cleanup = () => {}
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const onData = (chunk: Buffer) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 1) <= 0) req.pause()
+      }
+      const onEnd = () => {
+        cleanup()
+        controller.close()
+      }
+      const onError = (error: unknown) => {
+        cleanup()
+        controller.error(error)
+      }
+      const onClose = () => {
+        if (!req.readableEnded) onError(new Error('The client went away before sending the whole body.'))
+      }
+      cleanup = () => {
+        req.off('data', onData)
+        req.off('end', onEnd)
+        req.off('error', onError)
+        req.off('close', onClose)
+      }
+      req.on('data', onData)
+      req.on('end', onEnd)
+      req.on('error', onError)
+      req.on('close', onClose)
+    },
+    pull() {
+      req.resume()
+    },
+    cancel() {
+      cleanup()
+      // Node discards what is left; the response says `Connection: close`.
+      req.resume()
+    },
+  })
+}
+
+async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.statusCode = response.status
+  for (const [name, value] of response.headers) {
+    if (name === 'set-cookie') continue
+    res.setHeader(name, value)
+  }
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) res.setHeader('set-cookie', cookies)
+  // Answered before the whole body arrived (413, 415…): don't keep a
+  // connection that still carries unread bytes.
+  if (!req.complete) res.setHeader('connection', 'close')
+  if (!response.body) {
+    res.end()
+    return
+  }
+  const reader = response.body.getReader()
+  try {
+    const first = await reader.read()
+    if (first.done) return void res.end()
+    const second = await reader.read()
+    if (second.done) {
+      // The usual case (a small JSON answer): one write with a length, no chunked framing.
+      res.setHeader('content-length', first.value.byteLength)
+      return void res.end(first.value)
+    }
+    await write(res, first.value)
+    await write(res, second.value)
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (res.destroyed) return void (await reader.cancel())
+      await write(res, value)
+    }
+    res.end()
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+/** Writes with backpressure: waits for 'drain' (or 'close') when Node's buffer is full. */
+async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
+  if (res.write(chunk)) return
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+/**
+ * Adapts a fetch-style handler to node:http, Express and Connect. Builds a
+ * `Request` (absolute URL from `Host`), aborts `request.signal` when the
+ * client disconnects before the answer is sent (so held long-polls are
+ * released at once), and writes the `Response` back. If a body parser ran
+ * first (`req.body` set and the stream consumed), its result is used.
+ * Errors the handler throws go to `next` when there is one, otherwise
+ * become a generic 500.
+ *
+ * @example
+ * import http from 'node:http'
+ * const reality = createRealityServer()
+ * http.createServer(toNodeHandler(reality.handler)).listen(3000)
+ * // Express: app.post('/reality/sync', toNodeHandler(reality.handler))
+ */
+export function toNodeHandler(handler: (request: Request) => Promise<Response>): NodeHandler {
+  return (req, res, next) => {
+    const controller = new AbortController()
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort()
+    }
+    res.on('close', onClose)
+    const run = async () => {
+      const method = req.method ?? 'GET'
+      const consumed = consumedBody(req)
+      const init: RequestInit & { duplex?: 'half' } = {
+        method,
+        headers: requestHeaders(req, consumed !== undefined),
+        signal: controller.signal,
+      }
+      if (!BODYLESS.has(method)) {
+        if (consumed !== undefined) init.body = consumed
+        else {
+          init.body = bodyStream(req)
+          init.duplex = 'half'
+        }
+      }
+      const response = await handler(new Request(requestUrl(req), init))
+      if (controller.signal.aborted || res.destroyed) {
+        await response.body?.cancel()
+        return
+      }
+      await writeResponse(response, req, res)
+    }
+    run().catch((error: unknown) => {
+      if (next) return next(error)
+      if (res.headersSent) return void res.destroy()
+      res.statusCode = 500
+      res.setHeader('content-type', 'application/json; charset=utf-8')
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'The server failed to answer this request.' } }))
+    })
+  }
+}

@@ -1,0 +1,79 @@
+import { ProtocolError } from '../protocol/error.js'
+
+const MEDIA_TYPE = 'application/json'
+
+/**
+ * Checks `Content-Type`: `application/json`, optionally with
+ * `charset=utf-8` (the only charset the body is decoded with). Returns the
+ * error to answer with, or `undefined`.
+ */
+export function contentTypeProblem(header: string | null): ProtocolError | undefined {
+  const refuse = (why: string) => new ProtocolError(415, 'unsupported_media_type', `${why} Send the body as Content-Type: application/json.`)
+  if (header === null) return refuse('The request has no Content-Type.')
+  const [type, ...parameters] = header.split(';')
+  if (type!.trim().toLowerCase() !== MEDIA_TYPE) return refuse(`Content-Type ${JSON.stringify(header.slice(0, 100))} is not accepted.`)
+  for (const parameter of parameters) {
+    const equals = parameter.indexOf('=')
+    const name = parameter.slice(0, equals === -1 ? undefined : equals).trim().toLowerCase()
+    if (name !== 'charset') continue
+    const value = parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase()
+    if (value !== 'utf-8' && value !== 'utf8') return refuse(`The charset ${JSON.stringify(value.slice(0, 40))} is not accepted; bodies are UTF-8.`)
+  }
+  return undefined
+}
+
+function tooLarge(maxBytes: number): ProtocolError {
+  return new ProtocolError(413, 'payload_too_large', `Sync bodies are limited to ${maxBytes} bytes. Watch fewer keys per request or raise limits.maxBodyBytes.`)
+}
+
+/**
+ * Reads the body as UTF-8 text, refusing more than `maxBytes`: first by the
+ * declared `Content-Length` (nothing is read), then while streaming (a
+ * chunked body with no length is cut off as soon as it passes the cap).
+ * Returns the text or the error to answer with.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<string | ProtocolError> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null) {
+    if (!/^\s*\d+\s*$/.test(declared)) return new ProtocolError(400, 'invalid_request', 'Content-Length must be a whole number of bytes.')
+    if (Number(declared) > maxBytes) return tooLarge(maxBytes)
+  }
+  const body = request.body
+  if (body === null) return ''
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) {
+        // Stop reading: the rest of the body is never buffered.
+        reader.cancel().catch(() => {})
+        return tooLarge(maxBytes)
+      }
+      chunks.push(value)
+    }
+  } catch {
+    return new ProtocolError(400, 'invalid_request', 'The request body could not be read completely.')
+  } finally {
+    reader.releaseLock()
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return new ProtocolError(400, 'invalid_json', 'The body is not valid UTF-8 text.')
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}

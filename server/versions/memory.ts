@@ -1,0 +1,98 @@
+import type { BumpMeta, ChangeListener, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
+import { createVersionClock } from './clock.js'
+
+/** Options of {@link memoryVersions}. */
+export interface MemoryVersionsOptions {
+  /** Version generator; defaults to the clock-based one (see `clock.ts`). */
+  nextVersion?: () => number
+  /**
+   * Called when a change listener throws. A throwing listener must not stop
+   * the others from hearing about the bump; defaults to `console.error`.
+   */
+  onListenerError?: (error: unknown) => void
+}
+
+/**
+ * The default {@link VersionStore}: versions in a `Map` of this process.
+ * Right for one server process (and for tests, SSR and the demo). Several
+ * instances behind a load balancer need a shared store (Redis, Postgres).
+ *
+ * Versions are clock based, so a restarted process never reissues a version
+ * a client may still hold (see `clock.ts`). After a restart every key reads
+ * as `0` (never written), which differs from what clients hold, so they refetch.
+ *
+ * @example
+ * const versions = memoryVersions()
+ * const server = createRealityServer({ versions })
+ * await versions.bump(['user:42']) // Map { 'user:42' => { version: 1732271234567000 } }
+ */
+export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStore & { subscriberCount(): number } {
+  const nextVersion = options.nextVersion ?? createVersionClock()
+  const onListenerError = options.onListenerError ?? ((error: unknown) => console.error('[reality] a version listener threw', error))
+  const entries = new Map<string, VersionEntry>()
+  // One wrapper object per subscription, so subscribing the same function
+  // twice gives two independent subscriptions.
+  const listeners = new Set<{ listener: ChangeListener }>()
+  let closed = false
+
+  function assertOpen() {
+    if (closed) throw new Error('This memoryVersions() store is closed.')
+  }
+
+  return {
+    async read(keys) {
+      assertOpen()
+      const result = new Map<string, VersionEntry>()
+      for (const key of keys) result.set(key, entries.get(key) ?? { version: 0 })
+      return result
+    },
+
+    async bump(keys, meta?: BumpMeta) {
+      assertOpen()
+      const result = new Map<string, VersionEntry>()
+      const changes: VersionChange[] = []
+      for (const key of keys) {
+        if (result.has(key)) continue
+        const entry: VersionEntry = { version: nextVersion() }
+        if (meta?.hash !== undefined) entry.hash = meta.hash
+        if (meta?.payload !== undefined) entry.payload = meta.payload
+        // A bump without hash/payload clears the old ones: they described older data.
+        Object.freeze(entry)
+        entries.set(key, entry)
+        result.set(key, entry)
+        changes.push({ key, ...entry })
+      }
+      if (changes.length) {
+        // Copy first: a listener may unsubscribe (or subscribe) while we iterate.
+        for (const subscription of [...listeners]) {
+          if (!listeners.has(subscription)) continue
+          try {
+            subscription.listener(changes)
+          } catch (error) {
+            onListenerError(error)
+          }
+        }
+      }
+      return result
+    },
+
+    async subscribe(listener) {
+      assertOpen()
+      const subscription = { listener }
+      listeners.add(subscription)
+      return () => {
+        listeners.delete(subscription)
+      }
+    },
+
+    async close() {
+      closed = true
+      listeners.clear()
+      entries.clear()
+    },
+
+    subscriberCount() {
+      return listeners.size
+    },
+  }
+}
