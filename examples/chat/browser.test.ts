@@ -1,0 +1,104 @@
+/**
+ * The demo in a real browser: two tabs on one chat, a post in one appears in
+ * the other, and both show the store's connection status as "live".
+ * Needs Debian's Chromium at /usr/bin/chromium (CI installs it); elsewhere
+ * the suite is skipped with the reason in its name.
+ */
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoServer, type DemoServer } from './app.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+const requiredInCI = process.env.CI === 'true'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+/** Generous: the two CPU cores are shared with other test runs. */
+const WAIT = { timeout: 20_000 }
+
+if (!available && requiredInCI) {
+  describe('chat page in Chromium', () => {
+    it('needs Chromium under CI=true', () => {
+      throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium).`)
+    })
+  })
+}
+
+const title = available ? 'chat page in Chromium' : `chat page in Chromium — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium to run it)`
+
+describe.skipIf(!available)(title, () => {
+  let demo: DemoServer
+  let browser: Browser
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ port: 0 })
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await demo?.close()
+  })
+
+  async function openTab(): Promise<Page> {
+    const page = await browser.newPage()
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text())
+    })
+    await page.goto(demo.url)
+    return page
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.fill('#text', text)
+    await page.press('#text', 'Enter')
+  }
+
+  const messageTexts = (page: Page) => page.locator('#messages .message .text').allTextContents()
+
+  it('shows "live", and a message posted in one tab appears in the other', async () => {
+    const [alice, bob] = [await openTab(), await openTab()]
+    for (const page of [alice, bob]) await page.waitForSelector('#status[data-status="live"]', WAIT)
+    expect(await bob.textContent('#status')).toBe('live')
+
+    await send(alice, 'hello from alice')
+    await bob.locator('#messages .message .text', { hasText: 'hello from alice' }).waitFor(WAIT)
+    await send(bob, 'hi alice')
+    await alice.locator('#messages .message:not(.pending) .text', { hasText: 'hi alice' }).waitFor(WAIT)
+
+    // Both tabs converge on the same list, with the server's ids (no optimistic leftovers).
+    await expect.poll(() => messageTexts(alice), WAIT).toEqual(['hello from alice', 'hi alice'])
+    await expect.poll(() => messageTexts(bob), WAIT).toEqual(['hello from alice', 'hi alice'])
+    expect(await alice.locator('#messages .message.pending').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+    await Promise.all([alice.close(), bob.close()])
+  })
+
+  it('shows user text as text: markup in a message is never parsed', async () => {
+    const [alice, bob] = [await openTab(), await openTab()]
+    await bob.waitForSelector('#status[data-status="live"]', WAIT)
+    const attack = '<img src=x onerror="document.title=\'pwned\'"><b>bold?</b>'
+    await send(alice, attack)
+    await bob.locator('#messages .message .text', { hasText: '<img src=x' }).waitFor(WAIT)
+    expect(await bob.locator('#messages .message .text').last().textContent()).toBe(attack)
+    expect(await bob.locator('#messages img, #messages b').count()).toBe(0)
+    expect(await bob.title()).toBe('Reality chat')
+    await Promise.all([alice.close(), bob.close()])
+  })
+
+  it('explains a refused message and gives the text back', async () => {
+    const page = await openTab()
+    await page.waitForSelector('#status[data-status="live"]', WAIT)
+    // maxlength only stops typing; a pasted-by-script value gets the page's own check.
+    await page.evaluate(() => {
+      ;(document.getElementById('text') as HTMLInputElement).value = 'x'.repeat(501)
+    })
+    await page.press('#text', 'Enter')
+    await page.waitForSelector('#error:not([hidden])', WAIT)
+    expect(await page.textContent('#error')).toContain('at most 500 characters')
+    expect(await page.inputValue('#text')).toHaveLength(501)
+    await page.close()
+  })
+})
