@@ -1,0 +1,58 @@
+// @vitest-environment node
+import { renderToString } from 'react-dom/server'
+import { describe, expect, it, vi } from 'vitest'
+import { createStore } from '../../store/index.js'
+import { RealityProvider, useReality, useRealityStatus } from './index.js'
+
+type Todo = { id: number; title: string }
+
+/** What a server render produces after loading its data: a dehydrated snapshot. */
+function serverSnapshot() {
+  const store = createStore({ live: 'events' })
+  store.hydrate({ v: 1, nodes: { 'todos:1': { data: [{ id: 1, title: 'write the binding' }], version: 7 } } })
+  const snapshot = store.dehydrate()
+  store.destroy()
+  return JSON.parse(JSON.stringify(snapshot)) as typeof snapshot
+}
+
+function Todos(props: { fetcher: () => Promise<Todo[]> }) {
+  const { data, isLoading, version } = useReality('todos:1', { fetcher: props.fetcher })
+  const status = useRealityStatus()
+  if (isLoading) return <p>loading</p>
+  return (
+    <ul data-version={version} data-status={status}>
+      {data?.map((todo) => <li key={todo.id}>{todo.title}</li>)}
+    </ul>
+  )
+}
+
+describe('react SSR', () => {
+  it('renders hydrated data without calling the fetcher', () => {
+    const store = createStore({ live: 'events' })
+    store.hydrate(serverSnapshot())
+    const fetcher = vi.fn(async (): Promise<Todo[]> => [])
+    const html = renderToString(
+      <RealityProvider store={store}>
+        <Todos fetcher={fetcher} />
+      </RealityProvider>,
+    )
+    expect(html).toContain('<li>write the binding</li>')
+    expect(html).toContain('data-version="7"')
+    expect(html).toContain('data-status="idle"')
+    expect(fetcher).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
+  it('renders the loading state (and fetches nothing) when no data was hydrated', () => {
+    const store = createStore({ live: 'events' })
+    const fetcher = vi.fn(async (): Promise<Todo[]> => [])
+    const html = renderToString(
+      <RealityProvider store={store}>
+        <Todos fetcher={fetcher} />
+      </RealityProvider>,
+    )
+    expect(html).toBe('<p>loading</p>')
+    expect(fetcher).not.toHaveBeenCalled()
+    store.destroy()
+  })
+})

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vitest/config'
+
+// Rooted at the repo so the React example's build test runs in this project too.
+export default defineConfig({
+  plugins: [react()],
+  test: {
+    name: 'react',
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    include: ['bindings/react/**/*.test.{ts,tsx}', 'examples/react/**/*.test.ts'],
+    environment: 'happy-dom',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})

@@ -1,0 +1,97 @@
+/**
+ * `reality/vue`: composables over store nodes. No sync logic lives here.
+ *
+ * `useReality` returns one readonly computed ref per field (`data`, `status`,
+ * `error`, `isLoading`, `version`) over a single `shallowRef` of the node's
+ * immutable state: destructure freely, and a component reading only `data`
+ * does not re-render on a status-only change.
+ */
+import { computed, getCurrentInstance, getCurrentScope, hasInjectionContext, inject, onBeforeMount, onScopeDispose, shallowRef } from 'vue'
+import type { App, ComputedRef, InjectionKey, ShallowRef } from 'vue'
+import { getSharedStore } from '../../store/index.js'
+import type { Store } from '../../store/index.js'
+import type { ConnectionStatus, NodeOptions, NodeState, ReadableAtom } from '../../store/types.js'
+
+/**
+ * Where `RealityPlugin` provides its store; `provide(RealityStoreKey, store)` scopes one to a subtree.
+ * @example provide(RealityStoreKey, createStore())
+ */
+export const RealityStoreKey: InjectionKey<Store> = Symbol('reality.store')
+
+/**
+ * Provides a store to every component of an app (else the shared store is used).
+ * @example createApp(App).use(RealityPlugin, { store: createStore() })
+ */
+export const RealityPlugin = {
+  install(app: App, options: { store: Store }): void {
+    if (!options?.store) throw new TypeError('RealityPlugin: pass the store to provide, e.g. app.use(RealityPlugin, { store: createStore() })')
+    app.provide(RealityStoreKey, options.store)
+  },
+}
+
+/**
+ * The provided store, else the page's shared store.
+ * @example const store = useRealityStore(); await store.mutate(['todos'], save)
+ */
+export function useRealityStore(): Store {
+  return (hasInjectionContext() && inject(RealityStoreKey, null)) || getSharedStore()
+}
+
+/** Mirrors an atom into a shallowRef for the current scope's lifetime. */
+function useAtom<T>(atom: ReadableAtom<T>, caller: string): ShallowRef<T> {
+  if (!getCurrentScope()) throw new Error(`${caller} must run inside setup() or an effectScope(), which unsubscribes it on dispose`)
+  const state = shallowRef(atom.get())
+  let stop: (() => void) | undefined
+  const start = () => {
+    stop ??= atom.subscribe((value) => (state.value = value))
+  }
+  // A component subscribes only when it mounts: server rendering never
+  // mounts nor disposes, so subscribing in its setup would fetch and leak.
+  if (getCurrentInstance()) onBeforeMount(start)
+  else start()
+  onScopeDispose(() => {
+    stop?.()
+    stop = undefined
+  })
+  return state
+}
+
+/** What `useReality` returns: readonly refs of the node's state. */
+export interface RealityRefs<T> {
+  data: ComputedRef<T | undefined>
+  version: ComputedRef<number | null>
+  status: ComputedRef<NodeState<T>['status']>
+  error: ComputedRef<Error | undefined>
+  isLoading: ComputedRef<boolean>
+  /** The whole immutable state object. */
+  state: ComputedRef<NodeState<T>>
+  /** Refetches now, whatever the version. */
+  refetch: () => Promise<void>
+}
+
+/**
+ * The live state of `key` as readonly refs, unsubscribed when the scope is disposed.
+ * @example const { data, isLoading } = useReality('chat:room:general', { fetcher: () => api.messages() })
+ */
+export function useReality<T>(key: string, options: NodeOptions<T>): RealityRefs<T> {
+  const node = useRealityStore().node(key, options)
+  const state = useAtom(node, 'useReality')
+  return {
+    data: computed(() => state.value.data),
+    version: computed(() => state.value.version),
+    status: computed(() => state.value.status),
+    error: computed(() => state.value.error),
+    isLoading: computed(() => state.value.isLoading),
+    state: computed(() => state.value),
+    refetch: () => node.refetch(),
+  }
+}
+
+/**
+ * The store's connection status as a readonly ref.
+ * @example const status = useRealityStatus() // status.value === 'live'
+ */
+export function useRealityStatus(): ComputedRef<ConnectionStatus> {
+  const state = useAtom(useRealityStore().status, 'useRealityStatus')
+  return computed(() => state.value)
+}

@@ -1,0 +1,42 @@
+// @vitest-environment node
+import { createSSRApp, h } from 'vue'
+import { renderToString } from 'vue/server-renderer'
+import { describe, expect, it, vi } from 'vitest'
+import { createStore } from '../../store/index.js'
+import KeyView from './components/KeyView.vue'
+import { RealityPlugin } from './index.js'
+
+/** What a server render produces after loading its data: a JSON snapshot. */
+function serverSnapshot() {
+  const store = createStore({ live: 'events' })
+  store.hydrate({ v: 1, nodes: { 'todos:1': { data: ['write the binding', 'test it'], version: 7 } } })
+  const snapshot = JSON.parse(JSON.stringify(store.dehydrate())) as ReturnType<typeof store.dehydrate>
+  store.destroy()
+  return snapshot
+}
+
+describe('vue SSR (renderToString)', () => {
+  it('renders hydrated data from a <script setup> component without calling the fetcher', async () => {
+    const store = createStore({ live: 'events' })
+    store.hydrate(serverSnapshot())
+    const fetcher = vi.fn(async () => ['never'])
+    const app = createSSRApp({ render: () => h(KeyView, { nodeKey: 'todos:1', fetcher }) }).use(RealityPlugin, { store })
+    const html = await renderToString(app)
+    expect(html).toContain('<h1>write the binding,test it</h1>')
+    expect(html).toContain('data-version="7"')
+    expect(html).toContain('data-status="idle"')
+    expect(fetcher).not.toHaveBeenCalled()
+    store.destroy()
+  })
+
+  it('subscribes nothing on the server: no fetch, nothing left to clean up', async () => {
+    const store = createStore({ live: 'events' })
+    const fetcher = vi.fn(async () => 'never')
+    const app = createSSRApp({ render: () => h(KeyView, { nodeKey: 'news:headline', fetcher }) }).use(RealityPlugin, { store })
+    expect(await renderToString(app)).toContain('<h1>loading</h1>')
+    await Promise.resolve()
+    expect(fetcher).not.toHaveBeenCalled()
+    // TODO diagnostics: no node started
+    store.destroy()
+  })
+})

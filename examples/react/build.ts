@@ -1,0 +1,21 @@
+/**
+ * Builds the React chat with Vite's JS API (no config file), so `serve.ts`
+ * and the build test share one recipe.
+ */
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { build } from 'vite'
+
+/**
+ * Writes the production build of this example into `outDir` (emptied first).
+ * @example await buildReactExample(await mkdtemp(join(tmpdir(), 'reality-react-')))
+ */
+export async function buildReactExample(outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    logLevel: 'warn',
+    plugins: [react()],
+    build: { outDir, emptyOutDir: true },
+  })
+}
