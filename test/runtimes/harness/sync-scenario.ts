@@ -60,11 +60,15 @@ export async function runSyncScenario(origin: string): Promise<ScenarioTimings> 
   const longPoll = postJson(`${origin}${ENDPOINT}`, { v: 1, known: { [watched]: 0, [untouched]: 0 }, wait: 25_000 }).finally(() => {
     settled = true
   })
-  // Held = the handler subscribed and then read (subscribe-before-read), and has not answered.
-  await waitFor(async () => (await probe(origin)).reads > before.reads, { timeoutMs: CONDITION_TIMEOUT_MS, what: 'the long-poll to be read' })
-  const held = await probe(origin)
-  expect(held.subscribes).toBeGreaterThan(before.subscribes)
-  expect(held.activeSubscriptions).toBeGreaterThan(0)
+  // Held = a store subscription is live and the long-poll read the versions, and it has not answered.
+  // (The server subscribes before it reads, so any invalidate from here on must wake it.)
+  await waitFor(
+    async () => {
+      const counts = await probe(origin)
+      return counts.reads > before.reads && counts.activeSubscriptions > 0
+    },
+    { timeoutMs: CONDITION_TIMEOUT_MS, what: 'the long-poll to subscribe and read' },
+  )
   expect(settled).toBe(false)
 
   // 3. Invalidate through another request to the same process/isolate.
