@@ -1,0 +1,184 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import connect from 'connect'
+import express from 'express'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRealityServer, type RealityServer } from './create-server.js'
+import { toNodeHandler } from './node-handler.js'
+import { until } from './test-requests.js'
+
+const servers: http.Server[] = []
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve))
+      server.closeAllConnections() // fetch may keep a spare idle socket open
+      return closed
+    }),
+  )
+})
+
+async function listen(listener: http.RequestListener): Promise<string> {
+  const server = http.createServer(listener)
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+function post(url: string, body: unknown, init: RequestInit = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init })
+}
+
+/** Raw request so the test controls framing (chunked, no Content-Length). */
+function rawPost(url: string, chunks: Buffer[], headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers }, (response) => {
+      const parts: Buffer[] = []
+      response.on('data', (part: Buffer) => parts.push(part))
+      response.on('end', () => resolve({ status: response.statusCode!, body: Buffer.concat(parts).toString(), headers: response.headers }))
+    })
+    request.on('error', reject)
+    let i = 0
+    const next = () => {
+      if (i >= chunks.length) return void request.end()
+      if (request.write(chunks[i++]!)) setImmediate(next)
+      else request.once('drain', next)
+    }
+    next()
+  })
+}
+
+type Mount = (reality: RealityServer) => Promise<string>
+
+const mounts: Record<string, Mount> = {
+  'node:http': (reality) => listen(toNodeHandler(reality.handler)),
+  'Express 5': (reality) => {
+    const app = express()
+    app.post('/reality/sync', toNodeHandler(reality.handler))
+    return listen(app).then((base) => `${base}/reality/sync`)
+  },
+  Connect: (reality) => {
+    const app = connect()
+    app.use('/reality/sync', toNodeHandler(reality.handler))
+    return listen(app).then((base) => `${base}/reality/sync`)
+  },
+}
+
+for (const [name, mount] of Object.entries(mounts)) {
+  describe(`toNodeHandler on ${name}`, () => {
+    it('syncs, and a held long-poll wakes on invalidate', async () => {
+      const reality = createRealityServer()
+      const url = await mount(reality)
+      const first = await post(url, { v: 1, known: { a: null } })
+      expect(first.status).toBe(200)
+      expect(first.headers.get('content-length')).not.toBeNull()
+      expect(await first.json()).toEqual({ v: 1, changed: { a: { version: 0 } } })
+      const held = post(url, { v: 1, known: { a: 0 }, wait: 30_000 })
+      await until(() => reality.stats().waiters === 1)
+      const { a } = await reality.invalidate('a', { payload: 'x' })
+      expect(await (await held).json()).toEqual({ v: 1, changed: { a: { version: a, payload: 'x' } } })
+    })
+
+    it('releases a held long-poll when the client disconnects', async () => {
+      const reality = createRealityServer()
+      const url = await mount(reality)
+      const controller = new AbortController()
+      const held = post(url, { v: 1, known: { a: 0 }, wait: 30_000 }, { signal: controller.signal })
+      await until(() => reality.stats().waiters === 1)
+      controller.abort()
+      await expect(held).rejects.toThrow()
+      await until(() => reality.stats().held === 0)
+      expect(reality.stats()).toEqual({ held: 0, timers: 0, abortListeners: 0, waiters: 0, watchedKeys: 0, subscriptions: 0 })
+    })
+
+    it('answers 413 to a chunked body with no length and stops reading it', async () => {
+      const reality = createRealityServer({ limits: { maxBodyBytes: 1024 } })
+      const url = await mount(reality)
+      const chunks = Array.from({ length: 64 }, () => Buffer.alloc(1024, 32))
+      const response = await rawPost(url, chunks, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+      expect(response.status).toBe(413)
+      expect(JSON.parse(response.body).error.code).toBe('payload_too_large')
+    })
+
+    it('answers 413 from Content-Length and 415/405 with JSON bodies', async () => {
+      const reality = createRealityServer({ limits: { maxBodyBytes: 10 } })
+      const url = await mount(reality)
+      const big = await post(url, '{"v":1,"known":{}}')
+      expect(big.status).toBe(413)
+      const type = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })
+      expect(type.status).toBe(415)
+      if (name === 'node:http') {
+        const method = await fetch(url, { method: 'PUT', body: '{}' })
+        expect(method.status).toBe(405)
+        expect(method.headers.get('allow')).toBe('POST')
+      }
+    })
+  })
+}
+
+describe('toNodeHandler details', () => {
+  it('uses a body an Express body parser already consumed', async () => {
+    const reality = createRealityServer()
+    await reality.invalidate('__proto__')
+    const app = express()
+    app.use(express.json())
+    app.post('/sync', toNodeHandler(reality.handler))
+    const base = await listen(app)
+    const response = await post(`${base}/sync`, '{"v":1,"known":{"a":null}}')
+    expect(await response.json()).toEqual({ v: 1, changed: { a: { version: 0 } } })
+    const raw = express()
+    raw.use(express.raw({ type: 'application/json' }))
+    raw.post('/sync', toNodeHandler(reality.handler))
+    const rawBase = await listen(raw)
+    const duplicate = await post(`${rawBase}/sync`, '{"v":1,"known":{"a":1,"a":2}}')
+    expect(((await duplicate.json()) as { error: { code: string } }).error.code).toBe('duplicate_key')
+  })
+
+  it('builds the URL from Host and the original URL, and copies response headers', async () => {
+    let seen: Request | undefined
+    const base = await listen(
+      toNodeHandler(async (request) => {
+        seen = request
+        const headers = new Headers({ 'x-one': '1' })
+        headers.append('set-cookie', 'a=1')
+        headers.append('set-cookie', 'b=2')
+        return new Response('ok', { status: 201, headers })
+      }),
+    )
+    const response = await fetch(`${base}/mounted/sync?x=1`, { method: 'POST', body: 'hi', headers: { 'x-test': 'yes' } })
+    expect(response.status).toBe(201)
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2'])
+    expect(response.headers.get('x-one')).toBe('1')
+    expect(seen!.url).toBe(`${base}/mounted/sync?x=1`)
+    expect(seen!.headers.get('x-test')).toBe('yes')
+  })
+
+  it('streams a multi-chunk response body', async () => {
+    const base = await listen(
+      toNodeHandler(async () => {
+        const chunks = ['a', 'b', 'c'].map((c) => new TextEncoder().encode(c.repeat(100_000)))
+        return new Response(new ReadableStream({ pull: (controller) => (chunks.length ? controller.enqueue(chunks.shift()!) : controller.close()) }))
+      }),
+    )
+    const text = await (await fetch(base, { method: 'POST', body: '' })).text()
+    expect(text.length).toBe(300_000)
+    expect(text.endsWith('c')).toBe(true)
+  })
+
+  it('sends a handler crash to next, or answers a generic 500 without next', async () => {
+    const crash = toNodeHandler(async () => {
+      throw new Error('secret detail')
+    })
+    const base = await listen(crash)
+    const response = await fetch(base, { method: 'POST', body: '' })
+    expect(response.status).toBe(500)
+    expect(await response.text()).not.toContain('secret')
+    const app = express()
+    app.post('/', crash)
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(502).send(`handled ${error.message}`)
+    })
+    const expressBase = await listen(app)
+    expect(await (await fetch(expressBase, { method: 'POST', body: '' })).text()).toBe('handled secret detail')
+  })
+})
