@@ -4,6 +4,8 @@
  */
 import type { ReadonlySignal } from '@preact/signals-core'
 import type { SyncRequest, SyncResponse } from '../protocol/types.js'
+import type { Timers } from './timers.js'
+import type { HttpTransportOptions } from './transports/http.js'
 
 /** The store's connection to the server, as a UI would show it. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error'
@@ -32,13 +34,13 @@ export interface NodeState<T> {
   status: NodeStatus
   /** The last fetch or validation error, cleared by the next success. */
   error: Error | undefined
-  /** `true` until the first data arrives. */
+  /** `true` while no data is held and no error has happened yet (show a spinner). */
   isLoading: boolean
 }
 
 /** Passed to every fetcher call. */
 export interface FetchContext {
-  /** Aborted when the fetch is superseded or the node stops. */
+  /** Aborted when the node stops or the store is destroyed. */
   signal: AbortSignal
   /** The server version this fetch must reach (at least). */
   version: number
@@ -72,13 +74,101 @@ export interface NodeOptions<T> {
   fallback?: T
   /** Validates what the fetcher (or an inline payload) returns. */
   schema?: StandardSchemaV1<unknown, T>
+  /**
+   * The app's content hash of a value: the same function the writer passes
+   * as `hash` to `server.invalidate()`. With it, a version whose hash equals
+   * the hash of the data held is adopted without a refetch.
+   */
+  hash?: (data: T) => string
 }
 
 /** The handle to a key's node. */
 export interface NodeHandle<T> extends ReadableAtom<NodeState<T>> {
   readonly key: string
-  /** Refetches now, whatever the version. */
+  /**
+   * Fetches now, whatever the version (after the fetch in flight, if any).
+   * Resolves when it settled; a failure lands in `error`, it does not reject.
+   */
   refetch(): Promise<void>
+}
+
+/** Options of `createStore()` and `getSharedStore()`. */
+export interface StoreOptions extends HttpTransportOptions {
+  /** How to reach the server. Default: `httpTransport({ endpoint, fetch, headers, credentials })`. */
+  transport?: Transport
+  /**
+   * How changes reach the page. `'long-poll'` (default) keeps one held request
+   * open while visible and online; `'interval'` checks versions every
+   * `interval` ms while visible; `'events'` syncs only on mount, focus,
+   * online, mutations and `store.sync()` (for hosts where held requests cost money).
+   */
+  live?: 'long-poll' | 'interval' | 'events'
+  /** Long-poll wait sent to the server, ms. Default 25 000 (below the server's 30 000 clamp). */
+  wait?: number
+  /** Period of `live: 'interval'`, ms. Default 5 000. */
+  interval?: number
+  /** How long a node outlives its last subscriber, ms. Default 1 500. */
+  grace?: number
+  /** Timer functions (tests inject fakes and count them). Default: the global ones. */
+  timers?: Timers
+}
+
+/** A JSON-serializable picture of the data a store holds (`store.dehydrate()`). */
+export interface Snapshot {
+  v: 1
+  nodes: Record<string, { data: unknown; version: number; hash?: string }>
+}
+
+/** The data type behind a key or a handle, for typed optimistic updates. */
+export type DataOf<K> = K extends NodeHandle<infer T> ? T : any
+
+/** Turns the data shown for a key into its optimistic value. */
+export type Updater<T> = (data: T | undefined) => T
+
+/** Options of `store.mutate()`. */
+export interface MutateOptions<K extends readonly (string | NodeHandle<any>)[]> {
+  /**
+   * Optimistic values, shown at once on top of the fetched data: either one
+   * updater per entry of `keys`, in the same order (typed from the handles),
+   * or an object from key to updater.
+   */
+  optimistic?: { [I in keyof K]?: Updater<DataOf<K[I]>> } | Record<string, Updater<any>>
+}
+
+/** Diagnostics: what a store owns right now (tests count these back to zero). */
+export interface StoreStats {
+  /** Node entries (subscribed, in grace, or created by `store.node()` and not yet collected). */
+  nodes: number
+  /** Pending timers owned by the store (grace, backoff, interval). */
+  timers: number
+  /** Sync requests in flight (0 or 1). */
+  requests: number
+  /** Fetcher calls in flight. */
+  fetches: number
+  /** Hydrated entries waiting for their node. */
+  hydrated: number
+  /** Optimistic mutations not yet retired. */
+  mutations: number
+}
+
+/** A client store: one per page (see `getSharedStore()`). */
+export interface Store {
+  /** The handle to the one node of `key`. The first caller's `fetcher`, `schema` and `hash` hold while the node lives; `fallback` is per handle. */
+  node<T>(key: string, options: NodeOptions<T>): NodeHandle<T>
+  /** Syncs now (all watched keys, or `keys` first among them): resolves when the answer is applied. */
+  sync(keys?: string[]): Promise<void>
+  /** Runs `fn`, showing `optimistic` values while it is pending; syncs `keys` once it settles. */
+  mutate<const K extends readonly (string | NodeHandle<any>)[], R>(keys: K, fn: () => Promise<R> | R, options?: MutateOptions<K>): Promise<R>
+  /** The connection to the server (see `ConnectionStatus`). */
+  readonly status: ReadableAtom<ConnectionStatus>
+  /** The data held, for SSR: pass it to `hydrate()` in the browser. */
+  dehydrate(): Snapshot
+  /** Adopts a snapshot's entries that are newer than what is held. */
+  hydrate(snapshot: Snapshot): void
+  /** Aborts every request and fetch, clears every timer and listener. The store is unusable afterwards. */
+  destroy(): void
+  /** Diagnostics: counts of what the store owns. */
+  debug(): StoreStats
 }
 
 /** Sends one sync request and returns the server's answer. */

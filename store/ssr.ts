@@ -1,0 +1,46 @@
+import { RealityError } from './errors.js'
+import type { HeldEntry, Node } from './node.js'
+import type { Snapshot } from './types.js'
+
+/**
+ * Server-side rendering support: what a store holds, as JSON, and back.
+ * Entries are exact (data at its version), so a hydrated page does not
+ * refetch: its first sync sends those versions and the server answers
+ * "unchanged".
+ */
+
+/**
+ * The data held by `nodes`, plus hydrated entries still waiting for their
+ * node: `{ v: 1, nodes: { key: { data, version, hash? } } }`.
+ *
+ * @example
+ * const html = render(app); const snapshot = dehydrate(nodes, waiting)
+ */
+export function dehydrate(nodes: Map<string, Node>, waiting: Map<string, HeldEntry>): Snapshot {
+  const entries = [...waiting]
+  nodes.forEach((node, key) => {
+    const entry = node.snapshot()
+    if (entry) entries.push([key, entry])
+  })
+  return { v: 1, nodes: Object.fromEntries(entries) }
+}
+
+/**
+ * Adopts the entries of `snapshot` that are newer than what is held; keys
+ * without a node wait in `waiting` until `store.node()` creates it.
+ * Throws `invalid_snapshot` on anything that is not a v1 snapshot.
+ *
+ * @example
+ * hydrate(JSON.parse(script.textContent), nodes, waiting)
+ */
+export function hydrate(snapshot: Snapshot, nodes: Map<string, Node>, waiting: Map<string, HeldEntry>): void {
+  const list = snapshot?.v === 1 && snapshot.nodes && typeof snapshot.nodes == 'object' ? snapshot.nodes : undefined
+  if (!list) throw new RealityError('invalid_snapshot', 'hydrate() expects what store.dehydrate() returned: { v: 1, nodes: { … } }.')
+  for (const key of Object.keys(list)) {
+    const entry = list[key]!
+    if (!Number.isSafeInteger(entry?.version) || entry.version < 0) throw new RealityError('invalid_snapshot', `hydrate(): the entry for "${key}" has no valid version.`)
+    const node = nodes.get(key)
+    if (node) node.hydrate(entry)
+    else if (entry.version > (waiting.get(key)?.version ?? -1)) waiting.set(key, entry)
+  }
+}

@@ -1,0 +1,151 @@
+import { signal } from '@preact/signals-core'
+import type { SyncResponse } from '../protocol/types.js'
+import { RealityError } from './errors.js'
+import { focusManager } from './managers/focus.js'
+import { onlineManager } from './managers/online.js'
+import { backoff, type TrackedTimers } from './timers.js'
+import type { ConnectionStatus, StoreOptions, Transport } from './types.js'
+
+/** What the scheduler needs from its store. */
+export interface SchedulerOptions {
+  transport: Transport
+  live: NonNullable<StoreOptions['live']>
+  wait: number
+  interval: number
+  timers: TrackedTimers
+  /** `known` for the next request, built when it is sent (prototype-free object). */
+  known(): Record<string, number | null>
+  /** Applies an answer; `id` numbers requests in the order they were sent. */
+  apply(response: SyncResponse, known: Record<string, number | null>, id: number): void
+}
+
+/**
+ * The sync loop of one store (invariants 1 and 7).
+ *
+ * Everything that needs a check calls `schedule()`; checks asked for in the
+ * same tick share ONE request, sent from a microtask. There is at most one
+ * request in flight: a new check aborts it (a held long-poll would otherwise
+ * keep waiting without the new keys) and the next request carries everything.
+ * `known` leaves out keys whose fetch is running or backing off, or the
+ * server would answer at once, forever.
+ *
+ * Status, precisely:
+ * - `idle`: not running (no node), hidden while `live` is `'long-poll'` or
+ *   `'interval'` (paused), or destroyed;
+ * - `connecting`: a request is out and none has succeeded since the store
+ *   started, came back online or became visible;
+ * - `live`: the last request succeeded;
+ * - `reconnecting`: the last request failed in a way a retry can fix
+ *   (network, 408, 429, 5xx); a retry with backoff is scheduled;
+ * - `error`: the last request failed in a way a retry will not fix (other
+ *   4xx, an answer that is not protocol v1); nothing is retried until the
+ *   next trigger (focus, online, new key, mutation, `store.sync()`);
+ * - `offline`: the online manager says offline; nothing is sent.
+ *
+ * @example
+ * const scheduler = createScheduler({ transport, live: 'long-poll', wait: 25_000, interval: 5000, timers, known, apply })
+ * scheduler.start()
+ * scheduler.schedule()
+ */
+export function createScheduler(o: SchedulerOptions) {
+  const status = signal<ConnectionStatus>('idle')
+  let running = false
+  let queued = false
+  let holding = false
+  let controller: AbortController | undefined
+  let cancelTimer: (() => void) | undefined
+  let attempt = 0
+  let id = 0
+  let waiters: ((error?: unknown) => void)[] = []
+  let detach: (() => void)[] = []
+  const visible = () => focusManager.get()
+  const wake = (ms: number) => (cancelTimer = o.timers.after(ms, () => ((cancelTimer = undefined), schedule())))
+  const pause = (next: ConnectionStatus) => {
+    if (holding) controller = void controller?.abort()
+    cancelTimer = void cancelTimer?.()
+    status.value = next
+  }
+  const settle = (list: typeof waiters, error?: unknown) => list.forEach((resolve) => resolve(error))
+
+  /** Checks soon. `urgent` also cuts a failure backoff short (focus, online, manual, mutation). */
+  function schedule(urgent?: boolean) {
+    if (!running || (!urgent && attempt && cancelTimer)) return
+    if (urgent) attempt = 0
+    cancelTimer = void cancelTimer?.()
+    controller = void controller?.abort()
+    if (!queued) {
+      queued = true
+      queueMicrotask(flush)
+    }
+  }
+
+  async function flush() {
+    queued = false
+    const known = o.known()
+    if (!running || !onlineManager.get() || !Object.keys(known).length) {
+      if (running && !onlineManager.get()) status.value = 'offline'
+      return settle(waiters.splice(0))
+    }
+    const c = (controller = new AbortController())
+    const mine = waiters.splice(0)
+    const sent = ++id
+    const hold = (holding = o.live === 'long-poll' && visible())
+    const started = Date.now()
+    if (status.peek() === 'idle' || status.peek() === 'offline') status.value = 'connecting'
+    try {
+      const response = await o.transport.sync(hold ? { v: 1, known, wait: o.wait } : { v: 1, known }, c.signal)
+      if (c !== controller) throw c
+      controller = undefined
+      attempt = 0
+      status.value = visible() || o.live === 'events' ? 'live' : 'idle'
+      o.apply(response, known, sent)
+      settle(mine)
+      // A server (or proxy) that does not hold requests would make the loop
+      // spin: an empty answer that came back early waits a second.
+      if (hold) Object.keys(response.changed).length || Date.now() - started > 999 ? schedule() : wake(1000)
+      else if (o.live === 'interval' && visible()) wake(o.interval)
+    } catch (error: any) {
+      if (c !== controller) return queued ? waiters.push(...mine) : settle(mine)
+      controller = undefined
+      const status_ = error?.status
+      const retry = error?.code !== 'protocol_mismatch' && (!status_ || status_ > 499 || status_ === 408 || status_ === 429)
+      status.value = retry ? 'reconnecting' : 'error'
+      settle(mine, error instanceof RealityError ? error : new RealityError('sync_failed', `Sync failed: ${error}`, { cause: error }))
+      if (retry) wake(backoff(++attempt, error?.retryAfter))
+      else attempt = 1
+    }
+  }
+
+  return {
+    status,
+    schedule,
+    /** Syncs now and resolves when the answer is applied (rejects with the sync error). */
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        waiters.push((error) => (error ? reject(error) : resolve()))
+        if (running) schedule(true)
+        else settle(waiters.splice(0))
+      }),
+    /** The id of the last request sent. */
+    id: () => id,
+    get requests() {
+      return controller ? 1 : 0
+    },
+    start() {
+      if (running) return
+      running = true
+      detach = [
+        focusManager.subscribe((shown) => (shown ? schedule(true) : o.live !== 'events' && pause('idle'))),
+        onlineManager.subscribe((online) => (online ? schedule(true) : pause('offline'))),
+      ]
+    },
+    stop() {
+      running = false
+      pause('idle')
+      controller = void controller?.abort()
+      detach.forEach((off) => off())
+      detach = []
+      settle(waiters.splice(0))
+    },
+  }
+}

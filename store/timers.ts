@@ -1,0 +1,67 @@
+/**
+ * The timer layer. Every delay the store waits (grace, backoff, interval)
+ * goes through it, so tests can inject fake timers and count live ones, and
+ * hosts without `setTimeout` on the global object can bring their own.
+ */
+
+/** What the store needs from a timer API. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(id: unknown): void
+}
+
+/** A timer layer that also knows which of its timers are still pending. */
+export interface TrackedTimers {
+  /** Runs `callback` once after `ms`; returns a function that cancels it. */
+  after(ms: number, callback: () => void): () => void
+  /** How many timers are pending. */
+  readonly size: number
+  /** Cancels every pending timer. */
+  clear(): void
+}
+
+/**
+ * Wraps `timers` (default: the global ones, called unbound so browsers do
+ * not complain about `this`) so the store owns and can count every timer.
+ *
+ * @example
+ * const timers = trackTimers()
+ * const cancel = timers.after(1000, () => console.log('later'))
+ * timers.size // 1
+ * cancel()
+ */
+export function trackTimers(timers: Timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (id) => clearTimeout(id as never) }): TrackedTimers {
+  const live = new Set<() => void>()
+  return {
+    after(ms, callback) {
+      const cancel = () => {
+        live.delete(cancel)
+        timers.clearTimeout(id)
+      }
+      const id = timers.setTimeout(() => {
+        live.delete(cancel)
+        callback()
+      }, ms)
+      live.add(cancel)
+      return cancel
+    },
+    get size() {
+      return live.size
+    },
+    clear: () => live.forEach((cancel) => cancel()),
+  }
+}
+
+/**
+ * Exponential backoff with jitter: 1 s, 2 s, 4 s… capped at 30 s, each
+ * scaled by a random factor in [0.5, 1) so many clients that failed together
+ * do not retry together. A server's `Retry-After` is a floor.
+ *
+ * @example
+ * backoff(1) // 500–1000
+ * backoff(10) // 15000–30000
+ * backoff(1, 5000) // 5000
+ */
+export function backoff(attempt: number, retryAfter = 0): number {
+  return Math.max(retryAfter, Math.min(30_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2))
+}

@@ -1,0 +1,79 @@
+import { DEFAULT_ENDPOINT } from '../../protocol/limits.js'
+import type { ChangedEntry, SyncResponse } from '../../protocol/types.js'
+import { RealityError } from '../errors.js'
+import type { Transport } from '../types.js'
+
+/** Options of {@link httpTransport}. */
+export interface HttpTransportOptions {
+  /** URL of the sync handler. Default `/reality/sync`. */
+  endpoint?: string
+  /** The `fetch` to call. Default `globalThis.fetch`, looked up at each request. */
+  fetch?: typeof fetch
+  /** Extra request headers (auth tokens…), or a function returning them per request. */
+  headers?: Record<string, string> | (() => Record<string, string>)
+  /** `fetch`'s `credentials` (send cookies cross-origin with `'include'`). */
+  credentials?: RequestCredentials
+}
+
+/**
+ * The default transport: `POST {endpoint}` with a JSON body, answer
+ * validated by hand (no schema library in the client). Failures reject with
+ * a {@link RealityError}: `sync_failed` (network or HTTP status, with
+ * `status` and `retryAfter`) or `protocol_mismatch`.
+ *
+ * @example
+ * const store = createStore({ transport: httpTransport({ endpoint: 'https://api.example.com/reality/sync', credentials: 'include' }) })
+ */
+export function httpTransport(options: HttpTransportOptions = {}): Transport {
+  const { endpoint = DEFAULT_ENDPOINT, headers, credentials } = options
+  return {
+    async sync(request, signal) {
+      const init: RequestInit = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers() : headers) },
+        body: JSON.stringify(request),
+        signal,
+      }
+      if (credentials) init.credentials = credentials
+      let response: Response
+      try {
+        response = await (options.fetch ?? fetch)(endpoint, init)
+      } catch (cause) {
+        if (signal.aborted) throw cause
+        throw new RealityError('sync_failed', `Could not reach ${endpoint} (${cause}). Check that the server is up and the endpoint is right; retrying with backoff.`, { cause })
+      }
+      const body = await response.json().catch(() => undefined)
+      if (!response.ok) {
+        const after = response.headers.get('retry-after')
+        const seconds = Number(after)
+        throw new RealityError('sync_failed', `${endpoint} answered ${response.status}: ${body?.error?.message ?? response.statusText}`, {
+          status: response.status,
+          retryAfter: after ? (seconds >= 0 ? seconds * 1000 : Math.max(0, Date.parse(after) - Date.now()) || 0) : undefined,
+        })
+      }
+      return readResponse(body, endpoint)
+    },
+  }
+}
+
+/**
+ * Checks a sync answer against protocol v1 and returns it typed.
+ *
+ * @example
+ * readResponse({ v: 1, changed: {} }, '/reality/sync') // { v: 1, changed: {} }
+ */
+export function readResponse(body: any, endpoint: string): SyncResponse {
+  const fail = (what: string) => {
+    throw new RealityError('protocol_mismatch', `${endpoint} did not answer a Reality protocol v1 sync (${what}). Point the endpoint at the sync handler and use matching client and server versions.`)
+  }
+  if (body?.v !== 1) fail(`v is ${JSON.stringify(body?.v)}`)
+  const changed = body.changed
+  if (typeof changed != 'object' || !changed || Array.isArray(changed)) fail('no changed object')
+  for (const key of Object.keys(changed)) {
+    const entry: ChangedEntry = changed[key]
+    if (!entry || !Number.isSafeInteger(entry.version) || entry.version < 0 || (entry.hash !== undefined && typeof entry.hash != 'string')) fail(`bad entry for "${key}"`)
+  }
+  const denied = body.denied
+  if (denied !== undefined && !(Array.isArray(denied) && denied.every((key) => typeof key == 'string'))) fail('bad denied list')
+  return body
+}
