@@ -72,7 +72,7 @@ function mutate(rng: Rng, text: string): string {
   return out
 }
 
-function randomBody(rng: Rng): string | Uint8Array {
+function randomBody(rng: Rng): string | Uint8Array<ArrayBuffer> {
   const roll = rng.int(10)
   if (roll < 4) return JSON.stringify(validBody(rng))
   if (roll < 7) return mutate(rng, JSON.stringify(validBody(rng)))
