@@ -71,7 +71,7 @@ export function createStore(options: StoreOptions = {}): Store {
     timers,
     rejoin() {
       mutations.check()
-      if (live === 'long-poll' || mutations.size) scheduler.schedule()
+      mutations.size ? scheduler.schedule() : scheduler.rejoin()
     },
   }
   const collect = (node: Node) => {

@@ -119,6 +119,8 @@ export function createScheduler(o: SchedulerOptions) {
   return {
     status,
     schedule,
+    /** A key can be watched again: only a held long-poll needs replacing for that. */
+    rejoin: () => o.live === 'long-poll' && visible() && schedule(),
     /** Syncs now and resolves when the answer is applied (rejects with the sync error). */
     sync: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,107 @@
+/**
+ * Test doubles for the store's injectable parts: a transport the test
+ * answers by hand, timers the test advances by hand. Not exported by the
+ * package; only tests import this file.
+ */
+import type { SyncRequest, SyncResponse } from '../protocol/types.js'
+import type { Timers } from './timers.js'
+import type { Transport } from './types.js'
+
+/** One sync request the store sent, waiting for the test to answer it. */
+export interface SentRequest {
+  request: SyncRequest
+  signal: AbortSignal
+  respond(changed?: SyncResponse['changed'], denied?: string[]): void
+  fail(error: unknown): void
+  /** Answered (or failed) by the test. */
+  done: boolean
+}
+
+/**
+ * A transport that records every request and answers only when told.
+ *
+ * @example
+ * const t = manualTransport(); t.last().respond({ a: { version: 1 } })
+ */
+export function manualTransport() {
+  const requests: SentRequest[] = []
+  const transport: Transport = {
+    sync: (request, signal) =>
+      new Promise<SyncResponse>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')))
+        const sent: SentRequest = {
+          request,
+          signal,
+          done: false,
+          respond: (changed = {}, denied) => ((sent.done = true), resolve(denied ? { v: 1, changed, denied } : { v: 1, changed })),
+          fail: (error) => ((sent.done = true), reject(error)),
+        }
+        requests.push(sent)
+      }),
+  }
+  return {
+    transport,
+    requests,
+    last: () => requests[requests.length - 1]!,
+    /** Requests neither aborted nor answered. */
+    open: () => requests.filter((r) => !r.signal.aborted && !r.done),
+  }
+}
+
+/**
+ * Timers the test drives: nothing fires until `advance()` or `runNext()`.
+ *
+ * @example
+ * const clock = manualTimers(); createStore({ timers: clock.timers }); clock.advance(1500)
+ */
+export function manualTimers() {
+  let now = 0
+  let nextId = 0
+  const pending = new Map<number, { at: number; fn: () => void; ms: number }>()
+  const timers: Timers = {
+    setTimeout(fn, ms) {
+      pending.set(++nextId, { at: now + ms, fn, ms })
+      return nextId
+    },
+    clearTimeout: (id) => void pending.delete(id as number),
+  }
+  const runDue = () => {
+    for (;;) {
+      const due = [...pending].filter(([, t]) => t.at <= now).sort((a, b) => a[1].at - b[1].at)[0]
+      if (!due) return
+      pending.delete(due[0])
+      due[1].fn()
+    }
+  }
+  return {
+    timers,
+    get count() {
+      return pending.size
+    },
+    /** Delays of the pending timers, in ms as requested. */
+    delays: () => [...pending.values()].map((t) => t.ms),
+    advance(ms: number) {
+      now += ms
+      runDue()
+    },
+    /** Jumps to the earliest pending timer and runs it; returns its delay. */
+    runNext() {
+      const first = [...pending.values()].sort((a, b) => a.at - b.at)[0]
+      if (!first) return undefined
+      now = first.at
+      runDue()
+      return first.ms
+    },
+  }
+}
+
+/** Lets every queued microtask and promise continuation run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** A promise the test resolves by hand. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)))
+  return { promise, resolve, reject }
+}
