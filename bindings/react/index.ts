@@ -7,7 +7,7 @@ import { createContext, createElement, useCallback, useContext, useMemo, useRef,
 import type { ReactNode } from 'react'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
-import type { ConnectionStatus, NodeOptions, NodeState, ReadableAtom } from '../../store/types.js'
+import type { ConnectionStatus, Fetcher, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
 
 const RealityContext = createContext<Store | null>(null)
 
@@ -21,11 +21,12 @@ export function RealityProvider(props: { store: Store; children?: ReactNode }): 
 }
 
 /**
- * The store of the nearest `RealityProvider`, else the page's shared store.
+ * `store` if given, else the store of the nearest `RealityProvider`, else the page's shared store.
  * @example const store = useRealityStore(); store.sync()
  */
-export function useRealityStore(): Store {
-  return useContext(RealityContext) ?? getSharedStore()
+export function useRealityStore(store?: Store): Store {
+  const provided = useContext(RealityContext)
+  return store ?? provided ?? getSharedStore()
 }
 
 /** Reads an atom; the same snapshot on the server (no subscription there). */
@@ -36,6 +37,17 @@ function useAtom<T>(atom: ReadableAtom<T>): T {
   return useSyncExternalStore(subscribe, get, get)
 }
 
+/** Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one. */
+export interface UseRealityOptions<T> extends NodeOptions<T> {
+  store?: Store
+}
+
+/** With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`). */
+export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
+  fetcher: Fetcher<unknown>
+  schema: StandardSchemaV1<unknown, T>
+}
+
 /**
  * The live state of `key`. The node starts when the component mounts (not
  * during render, so StrictMode's extra render costs nothing) and stops after
@@ -43,8 +55,10 @@ function useAtom<T>(atom: ReadableAtom<T>): T {
  * schema of the node's first registration hold while it lives (store rule).
  * @example const { data, isLoading } = useReality('chat:room:general', { fetcher: () => api.messages() })
  */
-export function useReality<T>(key: string, options: NodeOptions<T>): NodeState<T> {
-  const store = useRealityStore()
+export function useReality<T>(key: string, options: UseValidatedRealityOptions<T>): NodeState<T>
+export function useReality<T>(key: string, options: UseRealityOptions<T>): NodeState<T>
+export function useReality<T>(key: string, options: UseRealityOptions<T>): NodeState<T> {
+  const store = useRealityStore(options.store)
   // Only a new store or key makes a new handle; inline options objects are
   // expected to change identity every render.
   const node = useMemo(() => store.node(key, options), [store, key])
@@ -52,11 +66,11 @@ export function useReality<T>(key: string, options: NodeOptions<T>): NodeState<T
 }
 
 /**
- * The store's connection status (`idle` on the server).
+ * The connection status of `store` (default: provided/shared); `idle` on the server.
  * @example const status = useRealityStatus() // 'live'
  */
-export function useRealityStatus(): ConnectionStatus {
-  return useAtom(useRealityStore().status)
+export function useRealityStatus(store?: Store): ConnectionStatus {
+  return useAtom(useRealityStore(store).status)
 }
 
 /** What `useMutation` returns. */

@@ -24,6 +24,9 @@ function Typed() {
   const schema = z.object({ id: z.number(), tags: z.array(z.string()) })
   const validated = useReality('post:1', { fetcher: async () => ({ id: 1, tags: ['a'] }), schema })
   expectTypeOf(validated.data).toEqualTypeOf<{ id: number; tags: string[] } | undefined>()
+  // With a schema, the fetcher may return anything: the schema decides the type.
+  const parsed = useReality('post:2', { schema, fetcher: async (): Promise<unknown> => ({ id: 2, tags: [] }) })
+  expectTypeOf(parsed.data).toEqualTypeOf<{ id: number; tags: string[] } | undefined>()
 
   // Wrong calls stay in functions that never run: tsc checks them, React never sees them.
   // @ts-expect-error the fallback must have the fetcher's type

@@ -1,0 +1,73 @@
+import { cleanup, render, screen } from '@testing-library/react'
+import { StrictMode } from 'react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createStore, type Store } from '../../store/index.js'
+import { RealityProvider, useReality, useRealityStatus } from './index.js'
+import { startLoopbackServer, type LoopbackServer } from './loopback.js'
+
+let server: LoopbackServer | undefined
+let store: Store | undefined
+afterEach(async () => {
+  cleanup()
+  vi.restoreAllMocks()
+  store?.destroy()
+  await server?.close()
+  server = store = undefined
+})
+
+const idle = { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
+
+function Count(props: { fetcher: () => Promise<number> }) {
+  const { data, isLoading } = useReality('counter', { fetcher: props.fetcher })
+  const status = useRealityStatus()
+  return <p data-status={status}>{isLoading ? 'loading' : `count ${data}`}</p>
+}
+
+describe('react lifecycle', () => {
+  it('StrictMode double mounting: one fetch; after unmount no node, timer, request or held long-poll is left', async () => {
+    server = await startLoopbackServer()
+    // A short grace delay keeps the test quick; the default is 1.5 s.
+    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    const errors = vi.spyOn(console, 'error')
+    const fetcher = vi.fn(async () => 42)
+    const view = render(
+      <StrictMode>
+        <RealityProvider store={store}>
+          <Count fetcher={fetcher} />
+          <Count fetcher={fetcher} />
+        </RealityProvider>
+      </StrictMode>,
+    )
+    await screen.findAllByText('count 42')
+    // Held on the server: the store's one long-poll.
+    await expect.poll(() => server!.reality.stats().held, { timeout: 10_000 }).toBe(1)
+    expect(screen.getAllByText('count 42')[0]!.dataset.status).toBe('live')
+    expect(fetcher).toHaveBeenCalledTimes(1)
+    expect(store.debug()).toMatchObject({ nodes: 1, requests: 1, fetches: 0 })
+
+    view.unmount()
+    await expect.poll(() => store!.debug(), { timeout: 10_000 }).toEqual(idle)
+    await expect.poll(() => server!.reality.stats(), { timeout: 10_000 }).toMatchObject({ held: 0, waiters: 0, abortListeners: 0 })
+    expect(fetcher).toHaveBeenCalledTimes(1)
+    // Unstable snapshots would make React log "getSnapshot should be cached".
+    expect(errors).not.toHaveBeenCalled()
+  })
+
+  it('a remount within the grace delay reuses the node without refetching', async () => {
+    server = await startLoopbackServer()
+    store = createStore({ endpoint: server.endpoint, grace: 60_000 })
+    const fetcher = vi.fn(async () => 7)
+    const tree = () => (
+      <RealityProvider store={store!}>
+        <Count fetcher={fetcher} />
+      </RealityProvider>
+    )
+    const first = render(tree())
+    await screen.findByText('count 7')
+    first.unmount()
+    render(tree())
+    // Rendered from the node's state at once: no loading flash, no new fetch.
+    expect(screen.getByText('count 7')).toBeTruthy()
+    expect(fetcher).toHaveBeenCalledTimes(1)
+  })
+})
