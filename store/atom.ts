@@ -2,8 +2,8 @@ import type { ReadonlySignal } from '@preact/signals-core'
 import type { ReadableAtom } from './types.js'
 
 /**
- * A signal seen as a nanostores-style readable atom: `get()` reads without
- * tracking, `subscribe()` calls at once (the Svelte store contract),
+ * A signal seen as a nanostores-style readable atom: `get()` (and `value`,
+ * as nanostores atoms have it) reads without tracking, `subscribe()` calls at once (the Svelte store contract),
  * `listen()` only on changes.
  *
  * @example
@@ -13,6 +13,9 @@ import type { ReadableAtom } from './types.js'
 export function readable<T>(signal: ReadonlySignal<T>): ReadableAtom<T> {
   return {
     signal,
+    get value() {
+      return signal.peek()
+    },
     get: () => signal.peek(),
     subscribe: (cb) => signal.subscribe(cb),
     listen(cb) {

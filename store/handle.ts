@@ -35,5 +35,5 @@ export function createHandle<T>(key: string, fallback: T | undefined, host: Hand
     },
     { watched: () => host.acquire(current()), unwatched: () => host.release(node!) },
   )
-  return { ...readable(state), key, refetch: () => current().refetch() }
+  return Object.assign(readable(state), { key, refetch: () => current().refetch() })
 }

@@ -17,6 +17,8 @@ export type NodeStatus = 'idle' | 'loading' | 'success' | 'error'
 export interface ReadableAtom<T> {
   /** The current value. */
   get(): T
+  /** The current value (the nanostores atom property). */
+  readonly value: T
   /** Calls `cb` at once with the current value and on every change (the Svelte store contract). */
   subscribe(cb: (value: T) => void): () => void
   /** Calls `cb` on every change, not at once. */

@@ -1,0 +1,122 @@
+import { effect } from '@preact/signals-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createStore } from './create-store.js'
+import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
+
+const stores: { destroy(): void }[] = []
+afterEach(() => stores.splice(0).forEach((s) => s.destroy()))
+function setup() {
+  const t = manualTransport()
+  const clock = manualTimers()
+  const store = createStore({ transport: t.transport, timers: clock.timers, grace: 1000 })
+  stores.push(store)
+  return { t, clock, store }
+}
+
+describe('one node per key (invariant 4)', () => {
+  it('all handles of a key share one node, one fetch in flight and one state', async () => {
+    const { t, store } = setup()
+    const gate = deferred<string>()
+    let calls = 0
+    const fetcher = () => (calls++, gate.promise)
+    const a = store.node('k', { fetcher })
+    const b = store.node('k', { fetcher })
+    a.subscribe(() => {})
+    b.subscribe(() => {})
+    await settle()
+    expect(t.requests).toHaveLength(1)
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    void a.refetch()
+    expect(calls).toBe(1)
+    gate.resolve('x')
+    await settle()
+    expect(a.get()).toBe(b.get())
+    expect(store.debug().nodes).toBe(1)
+  })
+
+  it("a second caller's fetcher, schema and hash are not used; fallback is per handle", async () => {
+    const { t, store } = setup()
+    const first = store.node('k', { fetcher: () => 'first', fallback: 'loading…' })
+    const second = store.node<string>('k', { fetcher: () => 'second', fallback: 'please wait' })
+    const third = store.node<string>('k', { fetcher: () => 'third' })
+    expect(first.get().data).toBe('loading…')
+    expect(second.get().data).toBe('please wait')
+    expect(third.get().data).toBe(undefined)
+    second.subscribe(() => {})
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    expect([first.get().data, second.get().data, third.get().data]).toEqual(['first', 'first', 'first'])
+  })
+
+  it('throws a clear error without a fetcher', () => {
+    const { store } = setup()
+    expect(() => store.node('k', {} as never)).toThrow(/needs options with a fetcher/)
+  })
+})
+
+describe('handle = readable atom', () => {
+  it('subscribe calls at once and on change; listen only on change; get reads without subscribing', async () => {
+    const { t, store } = setup()
+    const handle = store.node('k', { fetcher: () => 42 })
+    expect(handle.get()).toEqual({ data: undefined, version: null, status: 'idle', error: undefined, isLoading: true })
+    expect(store.debug().nodes).toBe(1)
+    const got: unknown[] = []
+    const heard: unknown[] = []
+    const stop = handle.subscribe((s) => got.push(s.data))
+    const stopListen = handle.listen((s) => heard.push(s.status))
+    expect(got).toEqual([undefined])
+    await settle()
+    t.last().respond({ k: { version: 3 } })
+    await settle()
+    expect(got).toEqual([undefined, undefined, 42])
+    expect(heard).toEqual(['loading', 'success'])
+    stop()
+    stopListen()
+  })
+
+  it('state objects are immutable and stable between changes (useSyncExternalStore snapshots)', async () => {
+    const { t, store } = setup()
+    const handle = store.node('k', { fetcher: () => ({ n: 1 }) })
+    handle.subscribe(() => {})
+    const before = handle.get()
+    expect(handle.get()).toBe(before)
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    const after = handle.get()
+    expect(after).not.toBe(before)
+    expect(before.data).toBe(undefined)
+    expect(handle.get()).toBe(after)
+  })
+
+  it('.signal works in a signals-core effect and starts the node like a subscriber', async () => {
+    const { t, store } = setup()
+    const handle = store.node('k', { fetcher: () => 'v' })
+    const seen: unknown[] = []
+    const dispose = effect(() => void seen.push(handle.signal.value.data))
+    await settle()
+    expect(t.requests).toHaveLength(1)
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    expect(seen).toEqual([undefined, undefined, 'v'])
+    dispose()
+  })
+
+  it('a handle read again after its node was collected finds a fresh node', async () => {
+    const { t, clock, store } = setup()
+    const handle = store.node('k', { fetcher: () => 'v' })
+    const stop = handle.subscribe(() => {})
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    stop()
+    clock.advance(1000)
+    expect(store.debug().nodes).toBe(0)
+    expect(handle.get().version).toBe(null)
+    handle.subscribe(() => {})
+    await settle()
+    expect(t.last().request.known).toEqual({ k: null })
+  })
+})

@@ -1,0 +1,54 @@
+// @vitest-environment happy-dom
+import { useStore } from '@nanostores/react'
+import { act, createElement as h } from 'react'
+import { createRoot } from 'react-dom/client'
+import { renderToString } from 'react-dom/server'
+import { afterEach, expect, it } from 'vitest'
+import { createStore } from './create-store.js'
+import { manualTimers, manualTransport, settle } from './test-helpers.js'
+import type { NodeHandle } from './types.js'
+
+;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+const stores: { destroy(): void }[] = []
+afterEach(() => stores.splice(0).forEach((s) => s.destroy()))
+
+function Title({ handle }: { handle: NodeHandle<string> }) {
+  const { data, isLoading } = useStore(handle)
+  return h('h1', null, isLoading ? 'loading' : data)
+}
+
+it("a handle works with @nanostores/react's useStore: renders, updates, and lets the node go on unmount", async () => {
+  const t = manualTransport()
+  const clock = manualTimers()
+  const store = createStore({ transport: t.transport, timers: clock.timers, grace: 500 })
+  stores.push(store)
+  let title = 'first'
+  const handle = store.node('title', { fetcher: () => title })
+  const root = document.createElement('div')
+  const app = createRoot(root)
+  await act(async () => app.render(h(Title, { handle })))
+  expect(root.textContent).toBe('loading')
+  await act(async () => {
+    await settle()
+    t.last().respond({ title: { version: 1 } })
+    await settle()
+  })
+  expect(root.textContent).toBe('first')
+  title = 'second'
+  await act(async () => {
+    t.last().respond({ title: { version: 2 } })
+    await settle()
+  })
+  expect(root.textContent).toBe('second')
+  await act(async () => app.unmount())
+  clock.advance(500)
+  expect(store.debug()).toMatchObject({ nodes: 0, timers: 0, requests: 0 })
+})
+
+it('renders on the server with react-dom/server from hydrated data, without fetching', () => {
+  const store = createStore({ transport: manualTransport().transport, timers: manualTimers().timers })
+  stores.push(store)
+  store.hydrate({ v: 1, nodes: { title: { data: 'from the server', version: 7 } } })
+  const handle = store.node('title', { fetcher: () => { throw new Error('no fetch during SSR') } })
+  expect(renderToString(h(Title, { handle }))).toBe('<h1>from the server</h1>')
+})
