@@ -28,6 +28,16 @@ export interface BumpMeta {
 /** Receives every batch of changes committed on any instance. */
 export type ChangeListener = (changes: readonly VersionChange[]) => void
 
+/** Options of `VersionStore.subscribe`. */
+export interface SubscribeOptions {
+  /**
+   * Called when changes may have been missed (a networked store lost and
+   * regained its pub/sub connection): treat every key as possibly changed
+   * and re-read. Stores that cannot miss changes (memory) never call it.
+   */
+  onGap?: () => void
+}
+
 /**
  * Storage of versions, shared by every server instance that serves the same
  * clients.
@@ -47,7 +57,7 @@ export interface VersionStore {
   /** Gives every key a new, higher, never-used version and announces it. */
   bump(keys: readonly string[], meta?: BumpMeta): Promise<Map<string, VersionEntry>>
   /** Listens to changes from every instance. Resolves to an unsubscribe function. */
-  subscribe(listener: ChangeListener): Promise<() => void>
+  subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<() => void>
   /** Releases connections and timers. The store is unusable afterwards. */
   close?(): Promise<void>
   /**

@@ -77,7 +77,10 @@ export class WaiterRegistry {
 
   private async subscribe(): Promise<void> {
     try {
-      const unsubscribe = await this.store.subscribe((changes) => this.onChanges(changes))
+      const unsubscribe = await this.store.subscribe((changes) => this.onChanges(changes), {
+        // Changes may have been missed: every held request re-reads.
+        onGap: () => [...this.all].forEach((waiter) => waiter.wake()),
+      })
       if (this.all.size === 0) unsubscribe() // everyone left while we were subscribing
       else this.unsubscribe = unsubscribe
     } finally {

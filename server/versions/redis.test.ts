@@ -1,0 +1,124 @@
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRealityServer } from '../create-server.js'
+import { describeVersionStore } from './contract.js'
+import { redisVersions } from './redis.js'
+import { REDIS_URL, serviceMissing } from './test-services.js'
+
+const missing = await serviceMissing('Redis')
+const prefix = `{reality-test-${process.pid}-${Date.now()}}`
+const clients = new Set<Redis>()
+
+function client(): Redis {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 })
+  clients.add(redis)
+  return redis
+}
+
+/** A store whose close() also quits the client it was given (the store leaves your client open). */
+function store() {
+  const redis = client()
+  const versions = redisVersions({ redis, prefix })
+  const close = versions.close.bind(versions)
+  return Object.assign(versions, {
+    async close() {
+      await close()
+      clients.delete(redis)
+      await redis.quit()
+    },
+  })
+}
+
+function syncRequest(known: Record<string, number | null>, wait?: number, signal?: AbortSignal) {
+  return new Request('http://test/reality/sync', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ v: 1, known, wait }),
+    signal,
+  })
+}
+
+async function until(condition: () => boolean | Promise<boolean>, ms = 10_000) {
+  const started = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - started > ms) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+if (missing) {
+  describe.skip(`redisVersions (skipped: ${missing})`, () => {
+    it('needs Redis', () => {})
+  })
+} else {
+  afterAll(async () => {
+    const admin = client()
+    const keys = await admin.keys(`${prefix}*`)
+    if (keys.length) await admin.del(...keys)
+    await Promise.all([...clients].map((redis) => redis.quit().catch(() => redis.disconnect())))
+  })
+
+  describeVersionStore('redisVersions (real Redis)', store)
+
+  describe('redisVersions', () => {
+    it('refuses something that is not an ioredis client, saying what to pass', () => {
+      expect(() => redisVersions({ redis: {} as Redis })).toThrow(/new Redis\(url\)/)
+    })
+
+    it('keeps 16-digit versions exact and payloads intact through Lua', async () => {
+      const versions = store()
+      const bumped = await versions.bump(['exact'], { hash: 'h"1', payload: { text: 'é "quoted"', n: 1.5 } })
+      const version = bumped.get('exact')!.version
+      expect(String(version)).toHaveLength(16)
+      expect((await versions.read(['exact'])).get('exact')).toEqual({ version, hash: 'h"1', payload: { text: 'é "quoted"', n: 1.5 } })
+      await versions.close()
+    })
+
+    it('wakes a request held on one instance when another instance writes (stateless servers)', async () => {
+      const a = store()
+      const b = store()
+      const serverA = createRealityServer({ versions: a })
+      const serverB = createRealityServer({ versions: b })
+      const key = `room:${Date.now()}`
+      const first = await serverB.invalidate([key])
+      const held = serverA.handler(syncRequest({ [key]: first[key]! }, 20_000))
+      await until(() => serverA.stats().waiters === 1)
+      const second = await serverB.invalidate([key])
+      const body = await (await held).json()
+      expect(body.changed[key].version).toBe(second[key])
+      expect(serverA.stats()).toMatchObject({ waiters: 0, held: 0, subscriptions: 0 })
+      expect(a.subscriberCount()).toBe(0)
+      await Promise.all([serverA.close(), serverB.close(), a.close(), b.close()])
+    })
+
+    it('re-reads held requests after the pub/sub connection drops (no lost wake-up)', async () => {
+      const versions = store()
+      const server = createRealityServer({ versions })
+      const key = `gap:${Date.now()}`
+      const first = await server.invalidate([key])
+      const held = server.handler(syncRequest({ [key]: first[key]! }, 20_000))
+      await until(() => server.stats().waiters === 1)
+      // A write whose announcement this instance never hears: its pub/sub
+      // connection is killed, and the entry is written behind its back.
+      const admin = client()
+      await admin.hset(`${prefix}:versions`, key, JSON.stringify({ version: first[key]! + 1 }))
+      await admin.client('KILL', 'TYPE', 'pubsub')
+      const body = await (await held).json()
+      expect(body.changed[key].version).toBe(first[key]! + 1)
+      await server.close()
+      await versions.close()
+    })
+
+    it('holds no pub/sub connection while nobody listens', async () => {
+      const versions = store()
+      const admin = client()
+      const pubsubClients = async () => ((await admin.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length
+      const before = await pubsubClients()
+      const unsubscribe = await versions.subscribe(() => {})
+      expect(await pubsubClients()).toBe(before + 1)
+      unsubscribe()
+      await until(async () => (await pubsubClients()) === before)
+      await versions.close()
+    })
+  })
+}

@@ -1,0 +1,153 @@
+import type { Redis } from 'ioredis'
+import type { BumpMeta, ChangeListener, SubscribeOptions, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
+import { createFanout, withTimeout } from './fanout.js'
+
+/** Options of {@link redisVersions}. */
+export interface RedisVersionsOptions {
+  /**
+   * An ioredis client for commands. The store never closes it (it is yours);
+   * it opens one extra connection (`redis.duplicate()`) for pub/sub while
+   * someone listens, and closes that one itself.
+   */
+  redis: Redis
+  /**
+   * Prefix of the Redis keys and channel. The hash tag `{…}` keeps the
+   * store's keys in one cluster slot. Default `'{reality}'`.
+   */
+  prefix?: string
+}
+
+// One atomic step per bump (Lua runs alone on the server): read the
+// high-water mark, give every key max(last + 1, server time in µs-ish), store
+// the entries and publish them. Versions come from the Redis clock, so a
+// Redis that restarts without persistence still never reissues a version
+// (same argument as server/versions/clock.ts). JSON is assembled by hand:
+// cjson prints numbers with 14 significant digits, and versions have 16.
+const CONNECT_TIMEOUT_MS = 5000
+
+const BUMP = `
+local t = redis.call('TIME')
+local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local meta = ARGV[2]
+local out, notes = {}, {}
+for i = 3, #ARGV do
+  last = math.max(last + 1, floor)
+  local v = string.format('%.0f', last)
+  redis.call('HSET', KEYS[2], ARGV[i], '{"version":' .. v .. meta .. '}')
+  out[#out + 1] = v
+  notes[#notes + 1] = '{"key":' .. cjson.encode(ARGV[i]) .. ',"version":' .. v .. meta .. '}'
+end
+redis.call('SET', KEYS[1], string.format('%.0f', last))
+redis.call('PUBLISH', ARGV[1], '[' .. table.concat(notes, ',') .. ']')
+return out
+`
+
+/** `,"hash":…,"payload":…` — the JSON members every entry of one bump shares. */
+function metaMembers(meta: BumpMeta | undefined): string {
+  let members = ''
+  if (meta?.hash !== undefined) members += `,"hash":${JSON.stringify(meta.hash)}`
+  if (meta?.payload !== undefined) members += `,"payload":${JSON.stringify(meta.payload)}`
+  return members
+}
+
+/**
+ * A {@link VersionStore} in Redis, for several server instances (or
+ * serverless functions) behind one load balancer: versions in one hash,
+ * bumps in one Lua script (atomic, unique, clock based), changes announced
+ * over pub/sub to every instance.
+ *
+ * @example
+ * import Redis from 'ioredis'
+ * import { createRealityServer } from 'reality/server'
+ * import { redisVersions } from 'reality/server/redis'
+ *
+ * const versions = redisVersions({ redis: new Redis('redis://127.0.0.1:6379') })
+ * const server = createRealityServer({ versions })
+ */
+export function redisVersions(options: RedisVersionsOptions): VersionStore & { subscriberCount(): number } {
+  const { redis } = options
+  if (!redis || typeof redis.duplicate !== 'function' || typeof redis.eval !== 'function') {
+    throw new TypeError('redisVersions({ redis }) needs an ioredis client: redisVersions({ redis: new Redis(url) }).')
+  }
+  const prefix = options.prefix ?? '{reality}'
+  const clockKey = `${prefix}:clock`
+  const entriesKey = `${prefix}:versions`
+  const channel = `${prefix}:changes`
+  let closed = false
+
+  const fanout = createFanout({
+    async open(deliver, gap) {
+      // Connect first, with a deadline: a held request must fail fast (503)
+      // when Redis is down, not wait in ioredis' offline queue forever.
+      const connection = redis.duplicate({ lazyConnect: true })
+      connection.on('error', () => {}) // it reconnects on its own; commands report errors
+      try {
+        await withTimeout(connection.connect(), CONNECT_TIMEOUT_MS, 'Redis did not accept a pub/sub connection in time.')
+      } catch (error) {
+        connection.disconnect()
+        throw error
+      }
+      connection.on('message', (from: string, message: string) => {
+        if (from !== channel) return
+        try {
+          deliver(JSON.parse(message) as VersionChange[])
+        } catch {
+          gap()
+        }
+      })
+      // ioredis resubscribes after a reconnect, but whatever was published
+      // while the connection was down is gone: tell listeners to re-read.
+      connection.on('ready', () => {
+        connection.subscribe(channel).then(gap, gap)
+      })
+      await connection.subscribe(channel)
+      return async () => {
+        connection.disconnect()
+      }
+    },
+  })
+
+  function assertOpen() {
+    if (closed) throw new Error('This redisVersions() store is closed.')
+  }
+
+  return {
+    async read(keys) {
+      assertOpen()
+      const result = new Map<string, VersionEntry>()
+      if (!keys.length) return result
+      const raw = await redis.hmget(entriesKey, ...keys)
+      keys.forEach((key, i) => result.set(key, raw[i] ? (JSON.parse(raw[i]!) as VersionEntry) : { version: 0 }))
+      return result
+    },
+
+    async bump(keys, meta) {
+      assertOpen()
+      const unique = [...new Set(keys)]
+      const result = new Map<string, VersionEntry>()
+      if (!unique.length) return result
+      const members = metaMembers(meta)
+      const versions = (await redis.eval(BUMP, 2, clockKey, entriesKey, channel, members, ...unique)) as string[]
+      unique.forEach((key, i) => {
+        const entry: VersionEntry = { version: Number(versions[i]) }
+        if (meta?.hash !== undefined) entry.hash = meta.hash
+        if (meta?.payload !== undefined) entry.payload = meta.payload
+        result.set(key, entry)
+      })
+      return result
+    },
+
+    subscribe(listener: ChangeListener, subscribeOptions?: SubscribeOptions) {
+      assertOpen()
+      return fanout.add(listener, subscribeOptions?.onGap)
+    },
+
+    async close() {
+      closed = true
+      await fanout.close()
+    },
+
+    subscriberCount: () => fanout.size(),
+  }
+}

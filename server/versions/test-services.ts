@@ -1,0 +1,34 @@
+/**
+ * Test helper: finds the real Redis and PostgreSQL the networked version
+ * stores are tested against (127.0.0.1:6379 and :5432, database `test`).
+ * Where a service is missing, its tests skip with the reason in their name;
+ * under CI=true a missing service fails the run instead of skipping.
+ */
+import net from 'node:net'
+
+export const REDIS_URL = process.env.REALITY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const POSTGRES_URL = process.env.REALITY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+function reachable(url: string, defaultPort: number): Promise<boolean> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || defaultPort) })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+/** `undefined` when the service answers; otherwise why its tests skip. Throws under CI. */
+export async function serviceMissing(name: 'Redis' | 'PostgreSQL'): Promise<string | undefined> {
+  const url = name === 'Redis' ? REDIS_URL : POSTGRES_URL
+  if (await reachable(url, name === 'Redis' ? 6379 : 5432)) return undefined
+  const reason = `${name} is not reachable at ${url}`
+  if (process.env.CI) throw new Error(`${reason}; CI must run these tests (start the service, see .ci/run).`)
+  console.warn(`[reality tests] skipping ${name} tests: ${reason}.`)
+  return reason
+}
