@@ -1,0 +1,161 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createStore } from './create-store.js'
+import { focusManager } from './managers/focus.js'
+import { windowEvents } from './managers/manager.js'
+import { onlineManager } from './managers/online.js'
+import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
+
+/** Window listeners attached right now, by event type. */
+let attached: Map<string, number>
+beforeEach(() => {
+  attached = new Map()
+  const add = window.addEventListener.bind(window)
+  const remove = window.removeEventListener.bind(window)
+  vi.spyOn(window, 'addEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    attached.set(type, (attached.get(type) ?? 0) + 1)
+    return add(type, ...(rest as [any]))
+  })
+  vi.spyOn(window, 'removeEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    attached.set(type, (attached.get(type) ?? 0) - 1)
+    return remove(type, ...(rest as [any]))
+  })
+})
+afterEach(() => vi.restoreAllMocks())
+const listenerCount = () => [...attached.values()].reduce((a, b) => a + b, 0)
+
+function setup() {
+  const t = manualTransport()
+  const clock = manualTimers()
+  const store = createStore({ transport: t.transport, timers: clock.timers, grace: 1500 })
+  return { t, clock, store }
+}
+
+describe('lifecycle (invariant 6)', () => {
+  it('a node starts with its first subscriber, outlives the last one by the grace delay, then nothing is left', async () => {
+    const { t, clock, store } = setup()
+    expect(listenerCount()).toBe(0)
+    const handle = store.node('k', { fetcher: () => 'v' })
+    const stops = [handle.subscribe(() => {}), handle.subscribe(() => {})]
+    expect(attached.get('visibilitychange')).toBe(1)
+    expect(attached.get('focus')).toBe(1)
+    expect(attached.get('online')).toBe(1)
+    expect(attached.get('offline')).toBe(1)
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    stops[0]!()
+    expect(clock.count).toBe(0)
+    stops[1]!()
+    expect(clock.delays()).toEqual([1500])
+    clock.advance(1499)
+    expect(store.debug().nodes).toBe(1)
+    const resubscribe = handle.subscribe(() => {}) // back within the grace delay: same node, no new request
+    expect(clock.count).toBe(0)
+    resubscribe()
+    clock.advance(1500)
+    expect(store.debug()).toEqual({ nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
+    expect(t.open()).toHaveLength(0)
+    expect(listenerCount()).toBe(0)
+    expect(clock.count).toBe(0)
+  })
+
+  it('store.node() without a subscriber leaves an entry that is collected after the grace delay', () => {
+    const { clock, store } = setup()
+    store.node('k', { fetcher: () => 1 }).get()
+    expect(store.debug().nodes).toBe(1)
+    clock.advance(1500)
+    expect(store.debug().nodes).toBe(0)
+    expect(clock.count).toBe(0)
+  })
+
+  it('destroy() aborts the held request and fetches, clears timers and listeners', async () => {
+    const { t, clock, store } = setup()
+    const gate = deferred<string>()
+    let signal: AbortSignal | undefined
+    const a = store.node('a', { fetcher: (_, ctx) => ((signal = ctx.signal), gate.promise) })
+    a.subscribe(() => {})
+    const b = store.node('b', { fetcher: () => Promise.reject(new Error('down')) })
+    b.subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1 }, b: { version: 1 } })
+    await settle()
+    await settle()
+    expect(store.debug()).toMatchObject({ nodes: 2, fetches: 1, timers: 1 })
+    store.node('c', { fetcher: () => 1 }).subscribe(() => {})
+    await settle()
+    expect(store.debug().requests).toBe(1)
+    const held = t.last()
+    store.destroy()
+    expect(held.signal.aborted).toBe(true)
+    expect(signal!.aborted).toBe(true)
+    expect(store.debug()).toEqual({ nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
+    expect(clock.count).toBe(0)
+    expect(listenerCount()).toBe(0)
+    expect(store.status.get()).toBe('idle')
+    expect(() => store.node('d', { fetcher: () => 1 })).toThrow(/destroyed store/)
+    expect(a.get().version).toBe(null) // handles keep their last state
+  })
+
+  it('window events drive the store: visibilitychange hides and shows, online/offline', async () => {
+    const { t, store } = setup()
+    store.node('k', { fetcher: () => 'v' }).subscribe(() => {})
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    await settle()
+    const held = t.last()
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))
+    expect(held.signal.aborted).toBe(true)
+    expect(store.status.get()).toBe('idle')
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+    window.dispatchEvent(new Event('focus'))
+    await settle()
+    expect(t.open()).toHaveLength(1)
+    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true })
+    window.dispatchEvent(new Event('offline'))
+    expect(store.status.get()).toBe('offline')
+    expect(t.open()).toHaveLength(0)
+    Object.defineProperty(navigator, 'onLine', { value: true, configurable: true })
+    window.dispatchEvent(new Event('online'))
+    await settle()
+    expect(t.open()).toHaveLength(1)
+    store.destroy()
+  })
+})
+
+describe('managers', () => {
+  it('setEventListener swaps the event source (React Native, tests); it is attached only while a store runs', async () => {
+    const { clock, store } = setup()
+    let attachedSources = 0
+    let setFocus: ((value?: boolean) => void) | undefined
+    focusManager.setEventListener((set) => {
+      attachedSources++
+      setFocus = set
+      return () => (attachedSources--, (setFocus = undefined))
+    })
+    try {
+      expect(attachedSources).toBe(0)
+      const stop = store.node('k', { fetcher: () => 1 }).subscribe(() => {})
+      expect(attachedSources).toBe(1)
+      expect(attached.get('visibilitychange') ?? 0).toBe(0)
+      setFocus!(false)
+      expect(focusManager.get()).toBe(false)
+      expect(store.status.get()).toBe('idle')
+      setFocus!(true)
+      stop()
+      clock.advance(1500)
+      expect(attachedSources).toBe(0)
+    } finally {
+      focusManager.setEventListener(windowEvents(['visibilitychange', 'focus']))
+      focusManager.set(undefined)
+      store.destroy()
+    }
+  })
+
+  it('no store, no listeners: importing the library touches no window', () => {
+    expect(onlineManager.get()).toBe(true)
+    expect(listenerCount()).toBe(0)
+  })
+})
