@@ -85,7 +85,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     res.end(req.method === 'HEAD' ? undefined : file.body)
   }
 
+  // Responses being written, so close() can let them finish before it cuts connections.
+  const inFlight = new Set<ServerResponse>()
   const server = createServer((req, res) => {
+    inFlight.add(res)
+    res.once('close', () => inFlight.delete(res))
     // Prefixing (not resolving against) a base keeps `//x` a path, not a host.
     const path = new URL(`http://localhost${req.url ?? '/'}`).pathname
     if (log) res.once('finish', () => {
@@ -117,8 +121,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
       // Held long-polls would keep server.close() waiting up to 30 s: the
-      // Reality server answers them now, then idle keep-alives are dropped.
+      // Reality server answers them now (clients re-poll), we let those
+      // answers reach the wire, then drop the idle keep-alive connections.
       await reality.close()
+      await Promise.all([...inFlight].map((res) => new Promise((resolve) => res.once('close', resolve))))
       server.closeAllConnections()
       await stopped
     })())

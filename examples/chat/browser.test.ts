@@ -88,6 +88,27 @@ describe.skipIf(!available)(title, () => {
     await Promise.all([alice.close(), bob.close()])
   })
 
+  it('shows a message at once while it is sent, and rolls it back with the reason when the server refuses', async () => {
+    const page = await openTab()
+    await page.waitForSelector('#status[data-status="live"]', WAIT)
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    // Hold the POST until the optimistic message is on screen, then refuse it.
+    await page.route('**/api/messages', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue()
+      await released
+      await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'The chat is resting.' } }) })
+    })
+    await send(page, 'will be refused')
+    await page.locator('#messages .message.pending .text', { hasText: 'will be refused' }).waitFor(WAIT)
+    release()
+    await page.waitForSelector('#error:not([hidden])', WAIT)
+    expect(await page.textContent('#error')).toBe('The chat is resting.')
+    await expect.poll(() => page.locator('#messages .text', { hasText: 'will be refused' }).count(), WAIT).toBe(0)
+    expect(await page.inputValue('#text')).toBe('will be refused')
+    await page.close()
+  })
+
   it('explains a refused message and gives the text back', async () => {
     const page = await openTab()
     await page.waitForSelector('#status[data-status="live"]', WAIT)

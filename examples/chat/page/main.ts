@@ -28,10 +28,18 @@ store.status.subscribe((status) => {
   statusEl.dataset.status = status
 })
 
+/** Whether the error line shows a load error (cleared by the next good fetch) rather than a send error. */
+let showingLoadError = false
+
 room.subscribe((state: NodeState<ChatMessage[]>) => {
   renderMessages(listEl, state.data ?? [])
   emptyEl.hidden = state.isLoading || (state.data ?? []).length > 0
-  if (state.error) showError(`Could not load messages: ${state.error.message}`)
+  if (state.error) {
+    showError(`Could not load messages: ${state.error.message}`)
+    showingLoadError = true
+  } else if (showingLoadError) {
+    showError(undefined)
+  }
 })
 
 /** Optimistic messages get negative ids so they never collide with the server's. */
@@ -45,8 +53,8 @@ form.addEventListener('submit', (event) => {
   input.value = ''
   const pending: ChatMessage = { id: nextPendingId--, text: checked.text, at: Date.now() }
   store
-    .mutate([ROOM_KEY], () => postMessage(checked.text), {
-      optimistic: { [ROOM_KEY]: (current: ChatMessage[] | undefined) => [...(current ?? []), pending] },
+    .mutate([room], () => postMessage(checked.text), {
+      optimistic: [(current: ChatMessage[] | undefined) => [...(current ?? []), pending]],
     })
     .catch((error: unknown) => {
       // The store has rolled the optimistic message back; give the text back too.
@@ -56,6 +64,7 @@ form.addEventListener('submit', (event) => {
 })
 
 function showError(message: string | undefined): void {
+  showingLoadError = false
   errorEl.hidden = message === undefined
   errorEl.textContent = message ?? ''
 }
