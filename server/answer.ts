@@ -56,6 +56,7 @@ function response(changed: Record<string, ChangedEntry> | undefined, denied: str
  * once when anything differs; otherwise hold until a watched key changes to
  * a version the client does not hold (re-read, answer every key that
  * differs), the clamped wait elapses or the client/server goes away (empty).
+ * `signal` is only needed (and only asked for) when `waitMs > 0`.
  */
 export async function answerSync(
   context: AnswerContext,
@@ -63,10 +64,10 @@ export async function answerSync(
   allowed: string[],
   denied: string[],
   waitMs: number,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<SyncResponse> {
   const { store, registry } = context
-  if (waitMs <= 0 || signal.aborted || context.closing.aborted) {
+  if (waitMs <= 0 || !signal || signal.aborted || context.closing.aborted) {
     return response(diff(allowed, request.known, await readEntries(store, allowed)), denied)
   }
   const hold = new Hold(allowed, request.known, waitMs, [signal, context.closing], context.counters)

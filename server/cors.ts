@@ -1,4 +1,5 @@
 import { ProtocolError } from '../protocol/error.js'
+import { errorOutput, type SyncOutput } from './responses.js'
 
 /**
  * Cross-origin access to the sync endpoint. Without it, only same-origin
@@ -23,10 +24,10 @@ export interface CorsOptions {
 
 /** What the handler needs from a resolved CORS configuration. */
 export interface CorsPolicy {
-  /** Headers to add to a non-preflight response for this request (possibly empty). */
-  responseHeaders(request: Request): Headers
-  /** The answer to an `OPTIONS` request. */
-  preflight(request: Request): Response
+  /** Headers to add to a non-preflight answer for a request with this `Origin` header. */
+  responseHeaders(origin: string | null): Record<string, string>
+  /** The answer to an `OPTIONS` request with this `Origin` header. */
+  preflight(origin: string | null): SyncOutput
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -35,7 +36,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
  * Validates `options` once, at server creation, so a typo fails loudly
  * instead of silently blocking every browser.
  */
-export function createCorsPolicy(options: CorsOptions, preflightError: (error: ProtocolError, headers: Headers) => Response): CorsPolicy {
+export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   const isAllowed = originMatcher(options.origins)
   if (options.maxAge !== undefined && !(Number.isInteger(options.maxAge) && options.maxAge >= 0)) {
     throw new TypeError(`cors.maxAge must be a whole number of seconds; got ${String(options.maxAge)}.`)
@@ -47,8 +48,7 @@ export function createCorsPolicy(options: CorsOptions, preflightError: (error: P
   const allowHeaders = [...new Set(['content-type', ...extraHeaders])].join(', ')
   const credentials = options.credentials === true
 
-  function allowedOrigin(request: Request): string | undefined {
-    const origin = request.headers.get('origin')
+  function allowedOrigin(origin: string | null): string | undefined {
     if (origin === null) return undefined
     try {
       return isAllowed(origin) ? origin : undefined
@@ -57,41 +57,39 @@ export function createCorsPolicy(options: CorsOptions, preflightError: (error: P
     }
   }
 
-  function base(origin: string | undefined): Headers {
+  function base(origin: string | undefined): Record<string, string> {
     // Vary on every response: whether headers are added depends on Origin.
-    const headers = new Headers({ vary: 'Origin' })
+    const headers: Record<string, string> = { vary: 'Origin' }
     if (origin !== undefined) {
-      headers.set('access-control-allow-origin', origin)
-      if (credentials) headers.set('access-control-allow-credentials', 'true')
+      headers['access-control-allow-origin'] = origin
+      if (credentials) headers['access-control-allow-credentials'] = 'true'
     }
     return headers
   }
 
   return {
-    responseHeaders(request) {
-      const origin = allowedOrigin(request)
+    responseHeaders(requestOrigin) {
+      const origin = allowedOrigin(requestOrigin)
       const headers = base(origin)
       // Retry-After is not a CORS-safelisted response header: expose it so
       // browser clients can honour 429/503 back-off hints.
-      if (origin !== undefined) headers.set('access-control-expose-headers', 'Retry-After')
+      if (origin !== undefined) headers['access-control-expose-headers'] = 'Retry-After'
       return headers
     },
-    preflight(request) {
-      const origin = allowedOrigin(request)
-      if (request.headers.get('origin') === null) {
+    preflight(requestOrigin) {
+      if (requestOrigin === null) {
         // Not a preflight: a plain OPTIONS asking what the endpoint supports.
-        const headers = base(undefined)
-        headers.set('allow', 'POST, OPTIONS')
-        return new Response(null, { status: 204, headers })
+        return { status: 204, headers: { ...base(undefined), allow: 'POST, OPTIONS' }, body: null }
       }
+      const origin = allowedOrigin(requestOrigin)
       if (origin === undefined) {
-        return preflightError(new ProtocolError(403, 'forbidden', 'This origin may not call the sync endpoint. Add it to cors.origins on the server.'), base(undefined))
+        return errorOutput(new ProtocolError(403, 'forbidden', 'This origin may not call the sync endpoint. Add it to cors.origins on the server.'), base(undefined))
       }
       const headers = base(origin)
-      headers.set('access-control-allow-methods', 'POST')
-      headers.set('access-control-allow-headers', allowHeaders)
-      if (options.maxAge !== undefined) headers.set('access-control-max-age', String(options.maxAge))
-      return new Response(null, { status: 204, headers })
+      headers['access-control-allow-methods'] = 'POST'
+      headers['access-control-allow-headers'] = allowHeaders
+      if (options.maxAge !== undefined) headers['access-control-max-age'] = String(options.maxAge)
+      return { status: 204, headers, body: null }
     },
   }
 }

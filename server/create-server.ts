@@ -1,13 +1,12 @@
-import type { ProtocolError } from '../protocol/error.js'
 import type { Limits } from '../protocol/limits.js'
-import { parseSyncRequest } from '../protocol/parse.js'
-import { answerSync, StoreUnavailableError } from './answer.js'
-import { RealityAuthError, splitAllowed, type Authorize } from './auth.js'
+import type { Authorize } from './auth.js'
 import { createCorsPolicy, type CorsOptions } from './cors.js'
 import type { HoldCounters } from './hold.js'
+import { attachSyncCore } from './node-fast-path.js'
 import { resolveLimits } from './options.js'
-import { contentTypeProblem, readBody } from './read-body.js'
-import { errorResponse, internalError, jsonResponse, protocolError, RETRY_AFTER_SECONDS, unavailableError } from './responses.js'
+import { readBody } from './read-body.js'
+import { toResponse } from './responses.js'
+import { createSyncCore, type SyncInput } from './sync-core.js'
 import type { VersionStore } from './version-store.js'
 import { memoryVersions } from './versions/memory.js'
 import { WaiterRegistry } from './waiters.js'
@@ -80,90 +79,48 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
   const limits = resolveLimits(options.limits, options.maxWait)
   const ownsStore = options.versions === undefined
   const store = options.versions ?? memoryVersions()
-  const authorize = options.authorize
   const onError = options.onError ?? ((error: unknown) => console.error('[reality] internal error', error))
-  const cors = options.cors ? createCorsPolicy(options.cors, errorResponse) : undefined
-  const allow = cors ? 'POST, OPTIONS' : 'POST'
   const registry = new WaiterRegistry(store)
   const counters: HoldCounters = { held: 0, timers: 0, abortListeners: 0 }
   const closing = new AbortController()
-  const context = { store, registry, counters, closing: closing.signal }
   const writer = createWriter(store, limits)
-
-  function report(error: unknown, request?: Request) {
-    try {
-      onError(error, request)
-    } catch {}
-  }
-
-  async function handle(request: Request, corsHeaders: Headers | undefined): Promise<Response> {
-    const fail = (error: ProtocolError, extra?: Record<string, string>) => {
-      const headers = new Headers(corsHeaders)
-      for (const [name, value] of Object.entries(extra ?? {})) headers.set(name, value)
-      return errorResponse(error, headers)
-    }
-    if (request.method !== 'POST') {
-      return fail(protocolError(405, 'method_not_allowed', `The sync endpoint accepts ${allow}; got ${request.method}.`), { allow })
-    }
-    if (closing.signal.aborted) return fail(unavailableError(), { 'retry-after': String(RETRY_AFTER_SECONDS) })
-    const mediaProblem = contentTypeProblem(request.headers.get('content-type'))
-    if (mediaProblem) return fail(mediaProblem)
-    const text = await readBody(request, limits.maxBodyBytes)
-    if (typeof text !== 'string') return fail(text)
-    const parsed = parseSyncRequest(text, limits)
-    if (!parsed.ok) return fail(parsed.error)
-
-    const keys = Object.keys(parsed.request.known)
-    let allowed = keys
-    let denied: string[] = []
-    if (authorize) {
+  const core = createSyncCore({
+    limits,
+    authorize: options.authorize,
+    cors: options.cors ? createCorsPolicy(options.cors) : undefined,
+    answer: { store, registry, counters, closing: closing.signal },
+    closed: () => closing.signal.aborted,
+    report(error, input) {
       try {
-        ;({ allowed, denied } = splitAllowed(keys, await authorize(request, keys)))
-      } catch (error) {
-        if (error instanceof RealityAuthError) {
-          return fail(protocolError(error.status, error.status === 401 ? 'unauthorized' : 'forbidden', error.message), error.headers)
-        }
-        report(error, request)
-        return fail(internalError())
-      }
-    }
-    const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
-    try {
-      const body = await answerSync(context, parsed.request, allowed, denied, waitMs, request.signal)
-      return jsonResponse(200, JSON.stringify(body), corsHeaders)
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error
-      report(error.cause, request)
-      return fail(unavailableError(), { 'retry-after': String(RETRY_AFTER_SECONDS) })
-    }
-  }
+        onError(error, input.request())
+      } catch {}
+    },
+  })
+
+  const handler = async (request: Request): Promise<Response> => toResponse(await core(requestInput(request)))
+  const closedError = () => Promise.reject(new Error('This Reality server is closed.'))
 
   return {
     limits,
-    async handler(request) {
-      let corsHeaders: Headers | undefined
-      try {
-        corsHeaders = cors?.responseHeaders(request)
-        if (cors && request.method === 'OPTIONS') return cors.preflight(request)
-        return await handle(request, corsHeaders)
-      } catch (error) {
-        report(error, request)
-        return errorResponse(internalError(), new Headers(corsHeaders))
-      }
-    },
-    invalidate: (keys, invalidateOptions) => {
-      if (closing.signal.aborted) return Promise.reject(new Error('This Reality server is closed.'))
-      return writer.invalidate(keys, invalidateOptions)
-    },
-    getVersions: (keys) => {
-      if (closing.signal.aborted) return Promise.reject(new Error('This Reality server is closed.'))
-      return writer.getVersions(keys)
-    },
+    // toNodeHandler(server.handler) finds the core and skips Request/Response.
+    handler: attachSyncCore(handler, core),
+    invalidate: (keys, invalidateOptions) => (closing.signal.aborted ? closedError() : writer.invalidate(keys, invalidateOptions)),
+    getVersions: (keys) => (closing.signal.aborted ? closedError() : writer.getVersions(keys)),
     stats: () => ({ ...counters, ...registry.stats() }),
     async close() {
       if (closing.signal.aborted) return
       closing.abort()
       if (ownsStore) await store.close?.()
     },
+  }
+}
+
+function requestInput(request: Request): SyncInput {
+  return {
+    method: request.method,
+    header: (name) => request.headers.get(name),
+    readText: (maxBytes) => readBody(request, maxBytes),
+    signal: () => request.signal,
+    request: () => request,
   }
 }

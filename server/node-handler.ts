@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { consumedBody, readNodeBody } from './node-body.js'
+import { syncCoreOf } from './node-fast-path.js'
+import { errorOutput, internalError, type SyncOutput } from './responses.js'
+import type { SyncCore, SyncInput } from './sync-core.js'
 
 /** A node:http / Express / Connect request handler. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -29,16 +33,6 @@ function requestHeaders(req: IncomingMessage, dropLength: boolean): Headers {
     } catch {}
   }
   return headers
-}
-
-/** A body parser (express.json(), express.raw()…) already consumed the stream. */
-function consumedBody(req: IncomingMessage): BodyInit | undefined {
-  const body = (req as { body?: unknown }).body
-  if (body === undefined || !req.readableEnded) return undefined
-  if (typeof body === 'string' || body instanceof Uint8Array) return body as BodyInit
-  // express.json() parsed it: serialize again (JSON.parse already merged any
-  // duplicate keys, so that check cannot apply to pre-parsed bodies).
-  return JSON.stringify(body) ?? ''
 }
 
 /**
@@ -156,6 +150,8 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
  * // Express: app.post('/reality/sync', toNodeHandler(reality.handler))
  */
 export function toNodeHandler(handler: (request: Request) => Promise<Response>): NodeHandler {
+  const core = syncCoreOf(handler)
+  if (core) return (req, res, next) => serveCore(core, req, res, next)
   return (req, res, next) => {
     const controller = new AbortController()
     const onClose = () => {
@@ -171,7 +167,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
         signal: controller.signal,
       }
       if (!BODYLESS.has(method)) {
-        if (consumed !== undefined) init.body = consumed
+        if (consumed !== undefined) init.body = consumed as BodyInit
         else {
           init.body = bodyStream(req)
           init.duplex = 'half'
@@ -192,4 +188,57 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
       res.end(JSON.stringify({ error: { code: 'internal', message: 'The server failed to answer this request.' } }))
     })
   }
+}
+
+/**
+ * The fast path for `createRealityServer` handlers: the same pipeline fed
+ * straight from the `IncomingMessage` and written straight to the
+ * `ServerResponse`. A `Request` is built only if `authorize` asks for one,
+ * an `AbortController` only if the request is held.
+ */
+function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void {
+  let controller: AbortController | undefined
+  let gone = false
+  res.once('close', () => {
+    if (res.writableFinished) return
+    gone = true
+    controller?.abort()
+  })
+  const signal = () => {
+    if (!controller) {
+      controller = new AbortController()
+      if (gone) controller.abort()
+    }
+    return controller.signal
+  }
+  let request: Request | undefined
+  const input: SyncInput = {
+    method: req.method ?? 'GET',
+    header(name) {
+      const value = req.headers[name]
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+    },
+    readText: (maxBytes) => readNodeBody(req, maxBytes),
+    signal,
+    request: () => (request ??= new Request(requestUrl(req), { method: input.method, headers: requestHeaders(req, true), signal: signal() })),
+  }
+  core(input).then(
+    (output) => {
+      if (!gone) writeOutput(output, req, res)
+    },
+    (error: unknown) => {
+      // The core never throws; this is a last resort that must not crash the process.
+      if (next) return next(error)
+      if (!gone && !res.headersSent) writeOutput(errorOutput(internalError()), req, res)
+    },
+  )
+}
+
+function writeOutput(output: SyncOutput, req: IncomingMessage, res: ServerResponse): void {
+  const headers: Record<string, string | number> = output.headers
+  if (!req.complete) headers['connection'] = 'close'
+  if (output.body === null) return void res.writeHead(output.status, headers).end()
+  const body = Buffer.from(output.body)
+  headers['content-length'] = body.byteLength
+  res.writeHead(output.status, headers).end(body)
 }

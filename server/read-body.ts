@@ -22,7 +22,8 @@ export function contentTypeProblem(header: string | null): ProtocolError | undef
   return undefined
 }
 
-function tooLarge(maxBytes: number): ProtocolError {
+/** The 413 for a body over `maxBytes`. */
+export function tooLarge(maxBytes: number): ProtocolError {
   return new ProtocolError(413, 'payload_too_large', `Sync bodies are limited to ${maxBytes} bytes. Watch fewer keys per request or raise limits.maxBodyBytes.`)
 }
 
@@ -33,11 +34,8 @@ function tooLarge(maxBytes: number): ProtocolError {
  * Returns the text or the error to answer with.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<string | ProtocolError> {
-  const declared = request.headers.get('content-length')
-  if (declared !== null) {
-    if (!/^\s*\d+\s*$/.test(declared)) return new ProtocolError(400, 'invalid_request', 'Content-Length must be a whole number of bytes.')
-    if (Number(declared) > maxBytes) return tooLarge(maxBytes)
-  }
+  const declared = declaredLengthProblem(request.headers.get('content-length'), maxBytes)
+  if (declared) return declared
   const body = request.body
   if (body === null) return ''
   const reader = body.getReader()
@@ -56,13 +54,36 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
       chunks.push(value)
     }
   } catch {
-    return new ProtocolError(400, 'invalid_request', 'The request body could not be read completely.')
+    return unreadable()
   } finally {
     reader.releaseLock()
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total)
+  return decodeBody(chunks.length === 1 ? chunks[0]! : concat(chunks, total))
+}
+
+/** The 400 for a body that broke off (the client went away mid-body). */
+export function unreadable(): ProtocolError {
+  return new ProtocolError(400, 'invalid_request', 'The request body could not be read completely.')
+}
+
+/**
+ * Checks a declared `Content-Length` before anything is read: malformed → 400,
+ * above `maxBytes` → 413, else `undefined`.
+ */
+export function declaredLengthProblem(declared: string | null | undefined, maxBytes: number): ProtocolError | undefined {
+  if (declared === null || declared === undefined) return undefined
+  if (!/^\s*\d+\s*$/.test(declared)) return new ProtocolError(400, 'invalid_request', 'Content-Length must be a whole number of bytes.')
+  if (Number(declared) > maxBytes) return tooLarge(maxBytes)
+  return undefined
+}
+
+// `fatal`: invalid UTF-8 is refused, never replaced by U+FFFD and parsed anyway.
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** Strict UTF-8 decoding (a leading BOM is dropped), or the 400 to answer. */
+export function decodeBody(bytes: Uint8Array): string | ProtocolError {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return decoder.decode(bytes)
   } catch {
     return new ProtocolError(400, 'invalid_json', 'The body is not valid UTF-8 text.')
   }

@@ -2,27 +2,38 @@ import { ProtocolError } from '../protocol/error.js'
 import type { ErrorCode } from '../protocol/types.js'
 
 /**
+ * An answer before it becomes a `Response` (fetch runtimes) or is written
+ * straight to a Node `ServerResponse` (the Node adapter's fast path).
+ * Header names are lower case.
+ */
+export interface SyncOutput {
+  status: number
+  headers: Record<string, string>
+  body: string | null
+}
+
+/**
  * Every answer is JSON and must never be stored by a browser, proxy or CDN:
  * a cached "nothing changed" would hide every later change.
  */
-const BASE_HEADERS: Record<string, string> = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-}
+const CONTENT_TYPE = 'application/json; charset=utf-8'
 
 /** How long a client should wait before retrying after a 503, in seconds. */
 export const RETRY_AFTER_SECONDS = 5
 
-/** A JSON response with the house headers plus `extra`. */
-export function jsonResponse(status: number, body: string, extra?: Headers): Response {
-  const headers = new Headers(BASE_HEADERS)
-  if (extra) for (const [name, value] of extra) headers.set(name, value)
-  return new Response(body, { status, headers })
+/** A JSON answer with the house headers plus `extra`. */
+export function jsonOutput(status: number, body: string, extra?: Record<string, string>): SyncOutput {
+  return { status, headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store', ...extra }, body }
 }
 
-/** The `{ error: { code, message, issues? } }` response of a {@link ProtocolError}. */
-export function errorResponse(error: ProtocolError, extra?: Headers): Response {
-  return jsonResponse(error.status, JSON.stringify(error.toBody()), extra)
+/** The `{ error: { code, message, issues? } }` answer of a {@link ProtocolError}. */
+export function errorOutput(error: ProtocolError, extra?: Record<string, string>): SyncOutput {
+  return jsonOutput(error.status, JSON.stringify(error.toBody()), extra)
+}
+
+/** Converts an output to a fetch `Response`. */
+export function toResponse(output: SyncOutput): Response {
+  return new Response(output.body, { status: output.status, headers: output.headers })
 }
 
 /** Shorthand for a new {@link ProtocolError}. */

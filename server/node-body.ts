@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http'
+import type { ProtocolError } from '../protocol/error.js'
+import { declaredLengthProblem, decodeBody, tooLarge, unreadable } from './read-body.js'
+
+/**
+ * What a body parser that ran before us (express.json(), express.raw(),
+ * express.text()…) left in `req.body`, as text or bytes; `undefined` when
+ * the stream was not consumed and must be read.
+ */
+export function consumedBody(req: IncomingMessage): string | Uint8Array | undefined {
+  const body = (req as { body?: unknown }).body
+  if (body === undefined || !req.readableEnded) return undefined
+  if (typeof body === 'string' || body instanceof Uint8Array) return body
+  // express.json() parsed it: serialize again. JSON.parse already merged any
+  // duplicate keys, so that check cannot apply to pre-parsed bodies.
+  return JSON.stringify(body) ?? ''
+}
+
+/**
+ * Reads a Node request body as UTF-8 text with the same rules as the fetch
+ * path: `Content-Length` checked first, then a running cap while reading
+ * (past it, we stop buffering and let Node discard the rest).
+ *
+ * @example
+ * const text = await readNodeBody(req, 65536) // string | ProtocolError
+ */
+export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string | ProtocolError> {
+  const consumed = consumedBody(req)
+  if (consumed !== undefined) {
+    const bytes = typeof consumed === 'string' ? Buffer.from(consumed) : consumed
+    return Promise.resolve(bytes.byteLength > maxBytes ? tooLarge(maxBytes) : decodeBody(bytes))
+  }
+  const declared = declaredLengthProblem(req.headers['content-length'], maxBytes)
+  if (declared) return Promise.resolve(declared)
+  // Already read by someone who kept nothing: there is no body left to read.
+  if (req.readableEnded) return Promise.resolve('')
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    const finish = (result: string | ProtocolError) => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+      resolve(result)
+    }
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength
+      if (total > maxBytes) {
+        finish(tooLarge(maxBytes))
+        req.resume() // discard the rest; the answer says Connection: close
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => finish(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)))
+    const onError = () => finish(unreadable())
+    const onClose = () => {
+      if (!req.complete) finish(unreadable())
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
+}

@@ -1,0 +1,109 @@
+import type { ProtocolError } from '../protocol/error.js'
+import type { Limits } from '../protocol/limits.js'
+import { answerSync, StoreUnavailableError, type AnswerContext } from './answer.js'
+import { RealityAuthError, splitAllowed, type Authorize } from './auth.js'
+import type { CorsPolicy } from './cors.js'
+import { parseSyncBody } from './fast-parse.js'
+import { contentTypeProblem } from './read-body.js'
+import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECONDS, unavailableError, type SyncOutput } from './responses.js'
+
+/**
+ * One incoming sync request, independent of how it arrived: a fetch
+ * `Request`, or a Node `IncomingMessage` on the Node adapter's fast path
+ * (which never builds a `Request` unless `authorize` asks for one).
+ */
+export interface SyncInput {
+  readonly method: string
+  /** A request header by lower-case name, or `null`. */
+  header(name: string): string | null
+  /** The body as UTF-8 text, or the 400/413 to answer; at most `maxBytes`. */
+  readText(maxBytes: number): Promise<string | ProtocolError>
+  /** Aborted when the client goes away. */
+  signal(): AbortSignal
+  /** A `Request` for the `authorize` hook (its body is already consumed). */
+  request(): Request
+}
+
+/** What the core needs from the server. */
+export interface SyncCoreConfig {
+  limits: Readonly<Limits>
+  authorize: Authorize | undefined
+  cors: CorsPolicy | undefined
+  answer: AnswerContext
+  /** True once the server is closed: answer 503. */
+  closed(): boolean
+  report(error: unknown, input: SyncInput): void
+}
+
+/** The sync endpoint as a function of {@link SyncInput}; see `createRealityServer`. */
+export type SyncCore = (input: SyncInput) => Promise<SyncOutput>
+
+/**
+ * Builds the request pipeline: CORS, method, content type, body size,
+ * parse, authorize, then answer (possibly held). Never throws: anything
+ * unexpected becomes a generic 500 and goes to `report`.
+ *
+ * @example
+ * const core = createSyncCore(config)
+ * const output = await core(inputFromRequest(request))
+ */
+export function createSyncCore(config: SyncCoreConfig): SyncCore {
+  const { limits, authorize, cors } = config
+  const allow = cors ? 'POST, OPTIONS' : 'POST'
+  const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS) }
+
+  async function handle(input: SyncInput, corsHeaders: Record<string, string> | undefined): Promise<SyncOutput> {
+    const fail = (error: ProtocolError, extra?: Record<string, string>) => errorOutput(error, extra ? { ...corsHeaders, ...extra } : corsHeaders)
+    if (input.method !== 'POST') {
+      return fail(protocolError(405, 'method_not_allowed', `The sync endpoint accepts ${allow}; got ${input.method}.`), { allow })
+    }
+    if (config.closed()) return fail(unavailableError(), retryAfter)
+    const mediaProblem = contentTypeProblem(input.header('content-type'))
+    if (mediaProblem) return fail(mediaProblem)
+    const text = await input.readText(limits.maxBodyBytes)
+    if (typeof text !== 'string') return fail(text)
+    const parsed = parseSyncBody(text, limits)
+    if (!parsed.ok) return fail(parsed.error)
+
+    const keys = Object.keys(parsed.request.known)
+    let allowed = keys
+    let denied: string[] = []
+    if (authorize) {
+      try {
+        ;({ allowed, denied } = splitAllowed(keys, await authorize(input.request(), keys)))
+      } catch (error) {
+        if (error instanceof RealityAuthError) {
+          const headers: Record<string, string> = {}
+          for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value
+          return fail(protocolError(error.status, error.status === 401 ? 'unauthorized' : 'forbidden', error.message), headers)
+        }
+        config.report(error, input)
+        return fail(internalError())
+      }
+    }
+    const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
+    try {
+      const body = await answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined)
+      return jsonOutput(200, JSON.stringify(body), corsHeaders)
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error
+      config.report(error.cause, input)
+      return fail(unavailableError(), retryAfter)
+    }
+  }
+
+  return async (input) => {
+    let corsHeaders: Record<string, string> | undefined
+    try {
+      if (cors) {
+        const origin = input.header('origin')
+        if (input.method === 'OPTIONS') return cors.preflight(origin)
+        corsHeaders = cors.responseHeaders(origin)
+      }
+      return await handle(input, corsHeaders)
+    } catch (error) {
+      config.report(error, input)
+      return errorOutput(internalError(), corsHeaders)
+    }
+  }
+}
