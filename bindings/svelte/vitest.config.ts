@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { defaultClientConditions } from 'vite'
+import { defineConfig } from 'vitest/config'
+
+// One project, two renderers: happy-dom tests run in Vite's `client`
+// environment (components compiled for the DOM), `// @vitest-environment node`
+// tests in its `ssr` environment (compiled for `svelte/server`). Vitest puts
+// `node` among the client conditions, which would load Svelte's server build
+// (`mount(...) is not available on the server`), so the client environment
+// gets Vite's browser defaults back. Rooted at the repo so the Svelte
+// example's build test runs in this project too.
+export default defineConfig({
+  plugins: [svelte()],
+  environments: { client: { resolve: { conditions: [...defaultClientConditions] } } },
+  test: {
+    name: 'svelte',
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    include: ['bindings/svelte/**/*.test.ts', 'examples/svelte/**/*.test.ts'],
+    environment: 'happy-dom',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
