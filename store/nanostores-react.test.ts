@@ -6,14 +6,15 @@ import { renderToString } from 'react-dom/server'
 import { afterEach, expect, it } from 'vitest'
 import { createStore } from './create-store.js'
 import { manualTimers, manualTransport, settle } from './test-helpers.js'
-import type { NodeHandle } from './types.js'
+import type { NodeHandle, NodeState } from './types.js'
 
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 const stores: { destroy(): void }[] = []
 afterEach(() => stores.splice(0).forEach((s) => s.destroy()))
 
 function Title({ handle }: { handle: NodeHandle<string> }) {
-  const { data, isLoading } = useStore(handle)
+  // nanostores types its own atoms; ours has the same runtime shape (get, listen, subscribe, value).
+  const { data, isLoading } = useStore(handle as never) as NodeState<string>
   return h('h1', null, isLoading ? 'loading' : data)
 }
 

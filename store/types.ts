@@ -134,7 +134,7 @@ export interface MutateOptions<K extends readonly (string | NodeHandle<any>)[]> 
    * updater per entry of `keys`, in the same order (typed from the handles),
    * or an object from key to updater.
    */
-  optimistic?: { [I in keyof K]?: Updater<DataOf<K[I]>> } | Record<string, Updater<any>>
+  optimistic?: { [I in keyof K]?: Updater<DataOf<K[I]>> } | (K[number] extends string ? { [P in K[number]]?: Updater<any> } : never)
 }
 
 /** Diagnostics: what a store owns right now (tests count these back to zero). */
