@@ -1,0 +1,72 @@
+import { startTransition, useLayoutEffect, useRef } from 'react'
+import { createRoot, type Root } from 'react-dom/client'
+import { afterEach, expect, it, vi } from 'vitest'
+import { createStore, type Store } from '../../store/index.js'
+import { RealityProvider, useReality } from './index.js'
+
+// This test drives React itself, outside act(): act renders transitions
+// synchronously, while a real page renders them concurrently (time-sliced),
+// the mode in which tearing can happen.
+let store: Store | undefined
+let root: Root | undefined
+afterEach(() => {
+  root?.unmount()
+  vi.restoreAllMocks()
+  store?.destroy()
+  store = root = undefined
+})
+
+it('no tearing: a store change in the middle of a concurrent render is never committed half-applied', async () => {
+  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
+  // 'events' and a transport that never answers: the data comes from snapshots only.
+  store = createStore({ live: 'events', transport: { sync: () => new Promise(() => {}) } })
+  store.hydrate({ v: 1, nodes: { headline: { data: 'old', version: 1 } } })
+  const commits: string[][] = []
+  let changeWhileRendering = false
+
+  function Item() {
+    const { data } = useReality('headline', { fetcher: () => 'never fetched' })
+    return <li>{data}</li>
+  }
+  // Renders between the two items. In the chosen render it queues a store
+  // change as the next task, then works long enough that React yields
+  // (it yields when its 5 ms slice is spent): the change lands between two
+  // time slices of one render, as a network answer would.
+  function Changer() {
+    if (changeWhileRendering) {
+      changeWhileRendering = false
+      setImmediate(() => store!.hydrate({ v: 1, nodes: { headline: { data: 'new', version: 2 } } }))
+      const until = performance.now() + 20
+      while (performance.now() < until);
+    }
+    return null
+  }
+  function List(props: { tick: number }) {
+    const list = useRef<HTMLUListElement>(null)
+    useLayoutEffect(() => {
+      commits.push([...list.current!.children].map((item) => item.textContent ?? ''))
+    })
+    return (
+      <ul ref={list} data-tick={props.tick}>
+        <Item />
+        <Changer />
+        <Item />
+      </ul>
+    )
+  }
+  const app = (tick: number) => (
+    <RealityProvider store={store!}>
+      <List tick={tick} />
+    </RealityProvider>
+  )
+  const container = document.createElement('div')
+  root = createRoot(container)
+  root.render(app(0))
+  await expect.poll(() => commits).toEqual([['old', 'old']])
+
+  changeWhileRendering = true
+  startTransition(() => root!.render(app(1)))
+  await expect.poll(() => container.textContent).toBe('newnew')
+  for (const commit of commits) expect(new Set(commit).size, JSON.stringify(commits)).toBe(1)
+  expect(commits.at(-1)).toEqual(['new', 'new'])
+})
