@@ -166,7 +166,8 @@ describe('startDemoServer', () => {
       await roomVersion(logged.url)
       await call(logged.url, '/reality/sync', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })
       await call(logged.url, '/api/nope')
-      expect(lines).toEqual(['POST /api/messages 201', 'POST /reality/sync 400', 'GET /api/nope 404'])
+      // 'finish' may fire just after the client has its answer: poll, don't race.
+      await expect.poll(() => lines, { timeout: 10_000 }).toEqual(['POST /api/messages 201', 'POST /reality/sync 400', 'GET /api/nope 404'])
     } finally {
       await logged.close()
     }
