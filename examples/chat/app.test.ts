@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoServer, type DemoServer } from './app.js'
 import { MAX_API_BODY_BYTES } from './http-json.js'
 import { MAX_TEXT_LENGTH, ROOM_KEY, type ChatMessage } from './messages.js'
-import { call, postJson, roomVersion } from './test-http.js'
+import { call, postJson, rawGet, roomVersion } from './test-http.js'
 
 let demo: DemoServer
 beforeAll(async () => {
@@ -188,6 +188,16 @@ describe('startDemoServer', () => {
     expect(short.reality.stats()).toMatchObject({ held: 0, timers: 0, abortListeners: 0, waiters: 0, subscriptions: 0 })
     expect(short.httpServer.listening).toBe(false)
     await expect(fetch(new URL('/api/messages', short.url))).rejects.toThrow()
+  })
+
+  it('answers 400 to a request target that is not a path', async () => {
+    const { status, text } = await rawGet(demo.port, 'http://elsewhere.example/api/messages')
+    expect(status).toBe(400)
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'invalid_request' } })
+  })
+
+  it('rejects with the listen error when the port is taken', async () => {
+    await expect(startDemoServer({ port: demo.port })).rejects.toThrow(/EADDRINUSE/)
   })
 
   it('refuses a bad port or staticDir up front', async () => {

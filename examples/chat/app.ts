@@ -56,9 +56,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const { port = 3000, host = '127.0.0.1', log } = options
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}.`)
   const messages = new MessageLog(options.maxMessages === undefined ? {} : { maxMessages: options.maxMessages })
+  const findPageFile = options.staticDir === undefined ? builtInPage(await buildChatPage()) : staticFinder(await openStaticFiles(options.staticDir))
   const reality = createRealityServer({ versions: memoryVersions() })
   const sync = toNodeHandler(reality.handler)
-  const findPageFile = options.staticDir === undefined ? builtInPage(await buildChatPage()) : staticFinder(await openStaticFiles(options.staticDir))
 
   const routeApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'GET') return sendJson(res, 200, messages.list())
@@ -90,8 +90,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const server = createServer((req, res) => {
     inFlight.add(res)
     res.once('close', () => inFlight.delete(res))
-    // Prefixing (not resolving against) a base keeps `//x` a path, not a host.
-    const path = new URL(`http://localhost${req.url ?? '/'}`).pathname
+    const path = requestPath(req.url)
+    if (path === undefined) return sendError(res, new ProtocolError(400, 'invalid_request', 'The request target is not a path.'))
     if (log) res.once('finish', () => {
       if (path !== SYNC_PATH || res.statusCode >= 400) log(`${req.method} ${path} ${res.statusCode}`)
     })
@@ -106,13 +106,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  } catch (error) {
+    await reality.close()
+    throw error
+  }
   const actualPort = (server.address() as AddressInfo).port
   const hostInUrl = host.includes(':') ? `[${host}]` : host
 
@@ -130,6 +135,19 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })())
 
   return { url: `http://${hostInUrl}:${actualPort}/`, port: actualPort, reality, httpServer: server, close }
+}
+
+/**
+ * The path of a request target, or `undefined` when it is not one.
+ * Prefixing (not resolving against) a base keeps `//x` a path, not a host.
+ */
+function requestPath(target: string | undefined): string | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined
+  try {
+    return new URL(`http://localhost${target}`).pathname
+  } catch {
+    return undefined
+  }
 }
 
 /** What `POST /api/messages` accepts: exactly `{ "text": string }`. */

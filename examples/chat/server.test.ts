@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { call } from './test-http.js'
@@ -47,6 +48,19 @@ describe('npm run demo (examples/chat/server.ts)', () => {
     await expect.poll(() => entry.output().stdout, { timeout: 25_000, interval: 50 }).toContain('two tabs')
     entry.child.kill('SIGINT')
     expect(await entry.exited).toBe(0)
+  })
+
+  it('says which port is taken and how to pick another', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (blocker.address() as { port: number }).port
+      const entry = startEntry({ PORT: String(port) })
+      expect(await entry.exited).toBe(1)
+      expect(entry.output().stderr).toContain(`Port ${port} is already in use. Pick another one: PORT=4000 npm run demo`)
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve))
+    }
   })
 
   it('refuses a PORT that is not a port, saying why', async () => {

@@ -40,6 +40,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`Port ${process.env.PORT ?? 3000} is already in use. Pick another one: PORT=4000 npm run demo`)
+  } else {
+    console.error(error instanceof Error ? error.message : error)
+  }
   process.exitCode = 1
 })
