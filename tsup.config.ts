@@ -6,6 +6,8 @@ const entries: Record<string, string> = {
   'store/index': 'store/index.ts',
   'protocol/index': 'protocol/index.ts',
   'server/index': 'server/index.ts',
+  'server/redis/index': 'server/versions/redis.ts',
+  'server/postgres/index': 'server/versions/postgres.ts',
   'react/index': 'bindings/react/index.ts',
   'vue/index': 'bindings/vue/index.ts',
   'svelte/index': 'bindings/svelte/index.ts',
@@ -21,5 +23,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   sourcemap: false,
-  external: ['react', 'vue', 'svelte', 'solid-js', '@preact/signals-core', 'zod'],
+  external: ['react', 'vue', 'svelte', 'solid-js', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
 })

@@ -4,10 +4,12 @@ import type { ChangeListener, VersionChange } from '../version-store.js'
 export interface FanoutSource {
   /**
    * Opens the subscription; resolves once every later change will be
-   * delivered. `gap()` says changes may have been missed (a reconnect).
+   * delivered. `gap()` says changes may have been missed (a reconnect that
+   * the source handled itself); `lost()` says the subscription is dead and
+   * must be opened again (the fanout retries with backoff, then calls gap).
    * Resolves to a function that closes it.
    */
-  open(deliver: (changes: readonly VersionChange[]) => void, gap: () => void): Promise<() => Promise<void>>
+  open(deliver: (changes: readonly VersionChange[]) => void, gap: () => void, lost: () => void): Promise<() => Promise<void>>
 }
 
 interface Subscription {
@@ -28,6 +30,7 @@ export function createFanout(source: FanoutSource) {
   const subscriptions = new Set<Subscription>()
   let opening: Promise<void> | undefined
   let closeSource: (() => Promise<void>) | undefined
+  let retry: ReturnType<typeof setTimeout> | undefined
 
   const each = (run: (subscription: Subscription) => void) => {
     // A copy: a listener may unsubscribe while we iterate.
@@ -43,8 +46,27 @@ export function createFanout(source: FanoutSource) {
   const deliver = (changes: readonly VersionChange[]) => each((s) => s.listener(changes))
   const gap = () => each((s) => s.onGap?.())
 
+  // The subscription died: listeners re-read now, and it is reopened with
+  // backoff while anyone listens (then they re-read once more).
+  const lost = () => {
+    if (!closeSource) return
+    closeSource = undefined
+    gap()
+    reopen(0)
+  }
+  function reopen(attempt: number) {
+    if (!subscriptions.size || retry) return
+    retry = setTimeout(() => {
+      retry = undefined
+      open().then(gap, () => reopen(attempt + 1))
+    }, Math.min(30_000, 250 * 2 ** attempt))
+  }
+
   function closeIfIdle(): Promise<void> {
-    if (subscriptions.size || !closeSource) return Promise.resolve()
+    if (subscriptions.size) return Promise.resolve()
+    clearTimeout(retry)
+    retry = undefined
+    if (!closeSource) return Promise.resolve()
     const close = closeSource
     closeSource = undefined
     return close().catch(() => {})
@@ -53,7 +75,7 @@ export function createFanout(source: FanoutSource) {
   async function open(): Promise<void> {
     if (closeSource) return
     opening ??= source
-      .open(deliver, gap)
+      .open(deliver, gap, lost)
       .then((close) => {
         closeSource = close
         return closeIfIdle() // everyone left while we were opening

@@ -19,7 +19,7 @@ function client(): Redis {
 function store() {
   const redis = client()
   const versions = redisVersions({ redis, prefix })
-  const close = versions.close.bind(versions)
+  const close = versions.close!.bind(versions)
   return Object.assign(versions, {
     async close() {
       await close()
@@ -36,6 +36,18 @@ function syncRequest(known: Record<string, number | null>, wait?: number, signal
     body: JSON.stringify({ v: 1, known, wait }),
     signal,
   })
+}
+
+/** Counts completed reads: once the handler's read is done, the request is holding. */
+function countReads<T extends { read: (keys: readonly string[]) => Promise<unknown> }>(store: T): () => number {
+  const read = store.read.bind(store)
+  let reads = 0
+  store.read = (async (keys: readonly string[]) => {
+    const result = await read(keys)
+    reads++
+    return result
+  }) as T['read']
+  return () => reads
 }
 
 async function until(condition: () => boolean | Promise<boolean>, ms = 10_000) {
@@ -81,8 +93,9 @@ if (missing) {
       const serverB = createRealityServer({ versions: b })
       const key = `room:${Date.now()}`
       const first = await serverB.invalidate([key])
+      const reads = countReads(a)
       const held = serverA.handler(syncRequest({ [key]: first[key]! }, 20_000))
-      await until(() => serverA.stats().waiters === 1)
+      await until(() => serverA.stats().waiters === 1 && reads() === 1)
       const second = await serverB.invalidate([key])
       const body = await (await held).json()
       expect(body.changed[key].version).toBe(second[key])
@@ -96,8 +109,9 @@ if (missing) {
       const server = createRealityServer({ versions })
       const key = `gap:${Date.now()}`
       const first = await server.invalidate([key])
+      const reads = countReads(versions)
       const held = server.handler(syncRequest({ [key]: first[key]! }, 20_000))
-      await until(() => server.stats().waiters === 1)
+      await until(() => server.stats().waiters === 1 && reads() === 1)
       // A write whose announcement this instance never hears: its pub/sub
       // connection is killed, and the entry is written behind its back.
       const admin = client()
@@ -112,7 +126,7 @@ if (missing) {
     it('holds no pub/sub connection while nobody listens', async () => {
       const versions = store()
       const admin = client()
-      const pubsubClients = async () => ((await admin.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length
+      const pubsubClients = async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length
       const before = await pubsubClients()
       const unsubscribe = await versions.subscribe(() => {})
       expect(await pubsubClients()).toBe(before + 1)
