@@ -8,7 +8,12 @@ import { MESSAGES_PATH, type ChatMessage } from './messages.js'
 export type { ChatMessage } from './messages.js'
 export { ROOM_KEY, MESSAGES_PATH, MAX_TEXT_LENGTH, checkMessageText } from './messages.js'
 
-/** Where and how to reach the API. */
+/**
+ * Where and how to reach the API.
+ *
+ * @example
+ * await fetchMessages({ baseUrl: 'http://127.0.0.1:3000', signal: AbortSignal.timeout(5000) })
+ */
 export interface ChatApiOptions {
   /** Base URL of the demo server; default: the page's own origin (relative URL). */
   baseUrl?: string

@@ -14,10 +14,20 @@ import { openStaticFiles, type StaticFile, type StaticFiles } from './static-fil
 
 export { MESSAGES_PATH, ROOM_KEY, type ChatMessage } from './messages.js'
 
-/** Where the store syncs; the page relies on the default endpoint. */
+/**
+ * Where the store syncs; the page relies on the default endpoint.
+ *
+ * @example
+ * createStore({ endpoint: SYNC_PATH })
+ */
 export const SYNC_PATH = '/reality/sync'
 
-/** Options of {@link startDemoServer}. */
+/**
+ * Options of {@link startDemoServer}.
+ *
+ * @example
+ * const options: DemoServerOptions = { port: 0, staticDir: 'examples/react/dist', log: console.log }
+ */
 export interface DemoServerOptions {
   /** TCP port; `0` picks a free one. Default 3000. */
   port?: number
@@ -31,7 +41,13 @@ export interface DemoServerOptions {
   maxMessages?: number
 }
 
-/** A running demo server. */
+/**
+ * A running demo server.
+ *
+ * @example
+ * const { url, reality, close } = await startDemoServer({ port: 0 })
+ * await reality.invalidate(['chat:room:general']) // every open page refetches
+ */
 export interface DemoServer {
   /** Base URL, e.g. `http://127.0.0.1:3000/`. */
   url: string

@@ -31,7 +31,8 @@ if (!available && !requiredInCI) {
 
 const title = available ? 'chat page in Chromium' : `chat page in Chromium — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium to run it)`
 
-describe.skipIf(!available)(title, () => {
+// Each test waits on several events in turn; give the whole test room beyond the 30 s default.
+describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
   let demo: DemoServer
   let browser: Browser
   const pageErrors: string[] = []

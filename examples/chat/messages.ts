@@ -4,19 +4,44 @@
  * the page (which checks before posting, so the user sees why at once).
  */
 
-/** The one room the demo has; its messages live under this Reality key. */
+/**
+ * The one room the demo has; its messages live under this Reality key.
+ *
+ * @example
+ * store.node(ROOM_KEY, { fetcher: () => fetchMessages() })
+ */
 export const ROOM_KEY = 'chat:room:general'
 
-/** The messages API: `GET` lists, `POST {"text": "..."}` adds. */
+/**
+ * The messages API: `GET` lists, `POST {"text": "..."}` adds.
+ *
+ * @example
+ * await fetch(MESSAGES_PATH) // [{ id: 1, text: 'hi', at: 1732271234567 }]
+ */
 export const MESSAGES_PATH = '/api/messages'
 
-/** The longest message text, counted in Unicode code points after trimming. */
+/**
+ * The longest message text, counted in Unicode code points after trimming.
+ *
+ * @example
+ * input.maxLength = MAX_TEXT_LENGTH
+ */
 export const MAX_TEXT_LENGTH = 500
 
-/** How many messages the room keeps by default; older ones are dropped. */
+/**
+ * How many messages the room keeps by default; older ones are dropped.
+ *
+ * @example
+ * new MessageLog({ maxMessages: DEFAULT_MAX_MESSAGES })
+ */
 export const DEFAULT_MAX_MESSAGES = 200
 
-/** One chat message, as `GET /api/messages` returns it. */
+/**
+ * One chat message, as `GET /api/messages` returns it.
+ *
+ * @example
+ * const message: ChatMessage = { id: 1, text: 'hi', at: 1732271234567 }
+ */
 export interface ChatMessage {
   /** Increases by one per message, so it also orders them. */
   id: number

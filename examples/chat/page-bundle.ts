@@ -7,7 +7,12 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
-/** The three files the built-in page is made of. */
+/**
+ * The three files the built-in page is made of.
+ *
+ * @example
+ * const { html, script, css } = await buildChatPage()
+ */
 export interface ChatPage {
   html: string
   script: string

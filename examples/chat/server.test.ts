@@ -28,10 +28,11 @@ function startEntry(env: Record<string, string>) {
   return { child, exited, output: () => ({ stdout, stderr }) }
 }
 
-describe('npm run demo (examples/chat/server.ts)', () => {
+// Each test starts a process (tsx, then esbuild bundling the page): slow on a busy machine.
+describe('npm run demo (examples/chat/server.ts)', { timeout: 60_000 }, () => {
   it('prints the URL and the two-tab hint, serves, and stops cleanly on SIGTERM', async () => {
     const entry = startEntry({ PORT: '0' })
-    await expect.poll(() => entry.output().stdout, { timeout: 25_000, interval: 50 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\//)
+    await expect.poll(() => entry.output().stdout, { timeout: 45_000, interval: 50 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\//)
     const { stdout } = entry.output()
     expect(stdout).toContain('two tabs')
     const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)![0]
@@ -45,7 +46,7 @@ describe('npm run demo (examples/chat/server.ts)', () => {
 
   it('stops cleanly on SIGINT (Ctrl+C)', async () => {
     const entry = startEntry({ PORT: '0' })
-    await expect.poll(() => entry.output().stdout, { timeout: 25_000, interval: 50 }).toContain('two tabs')
+    await expect.poll(() => entry.output().stdout, { timeout: 45_000, interval: 50 }).toContain('two tabs')
     entry.child.kill('SIGINT')
     expect(await entry.exited).toBe(0)
   })

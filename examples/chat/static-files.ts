@@ -26,13 +26,23 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 }
 
-/** A file found for a request path. */
+/**
+ * A file found for a request path.
+ *
+ * @example
+ * const file = await files.find('/assets/app.js') // { body, contentType: 'text/javascript; charset=utf-8' }
+ */
 export interface StaticFile {
   body: Buffer
   contentType: string
 }
 
-/** Looks up request paths in one directory. */
+/**
+ * Looks up request paths in one directory.
+ *
+ * @example
+ * const files: StaticFiles = await openStaticFiles('dist')
+ */
 export interface StaticFiles {
   /** The real path of the directory served. */
   readonly root: string
