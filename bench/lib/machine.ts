@@ -18,6 +18,8 @@ export interface MachineInfo {
   deno: string
   commit: string
   date: string
+  /** 1-minute load average when the run started (other work on the machine skews timings). */
+  loadAverage: number
   packages: Record<string, string>
 }
 
@@ -81,6 +83,7 @@ export function describeMachine(root: string): MachineInfo {
     deno: firstLine(join(root, 'node_modules/.bin/deno'), ['--version'], root),
     commit: firstLine('git', ['rev-parse', '--short', 'HEAD'], root),
     date: new Date().toISOString(),
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
     packages,
   }
 }

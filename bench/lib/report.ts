@@ -19,6 +19,8 @@ export interface RunRecord {
   figures: FigureResult[]
   failures: FigureFailure[]
   totalSeconds: number
+  /** 1-minute load average when the run ended. */
+  loadAverageAtEnd: number
 }
 
 function cell(value: string | number): string {
@@ -57,6 +59,7 @@ export function renderReport(record: RunRecord): string {
       ['Node', machine.node],
       ['Bun', machine.bun],
       ['Deno', machine.deno],
+      ['Load average (1 min)', `${machine.loadAverage} at start, ${record.loadAverageAtEnd} at end (${machine.cores} cores; anything above 0 is other work competing with the bench)`],
     ]),
     '',
     'Packages: ' + Object.entries(machine.packages).map(([n, v]) => `\`${n}\` ${v}`).join(', ') + '.',

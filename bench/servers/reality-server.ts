@@ -3,9 +3,9 @@
  * process: `POST /reality/sync` through node:http + toNodeHandler, and the
  * app's own data route `GET /data/<key>` the client's fetcher calls.
  *
- * Env: MAX_WAIT (ms, the server's long-poll clamp).
- * Commands: `change` {seq, payload} → new item, invalidated with or without
- * inline payload; `bytes` → socket totals; `requests` → counts per route.
+ * Env: MAX_WAIT (ms, the server's long-poll clamp); PAYLOAD=1 to write every
+ * change (the first one included) with its inline payload.
+ * Commands: `change` {seq} → new item, invalidated; `bytes` → socket totals; `requests` → counts per route.
  */
 import { createServer } from 'node:http'
 import { createRealityServer, toNodeHandler } from '../../server/index.js'
@@ -14,6 +14,7 @@ import { serveOverIpc } from '../lib/server-process.js'
 import { countSocketBytes } from '../lib/socket-bytes.js'
 
 const maxWait = Number(process.env.MAX_WAIT ?? 30_000)
+const withPayload = process.env.PAYLOAD === '1'
 const reality = createRealityServer({ maxWait })
 const sync = toNodeHandler(reality.handler)
 let current: BenchItem = benchItem(0)
@@ -37,13 +38,15 @@ const bytes = countSocketBytes(http)
 
 http.listen(0, '127.0.0.1', async () => {
   // Written once so the key has a real version before any client arrives.
-  await reality.invalidate([BENCH_KEY])
+  // With payloads, this first write carries one too: the client adopts a
+  // payload only over exact data (see store/node.ts), so a key whose first
+  // data came from the fetcher keeps using the fetcher.
+  await reality.invalidate([BENCH_KEY], withPayload ? { payload: current } : undefined)
   serveOverIpc((http.address() as { port: number }).port, {
     async change(arg) {
-      const { seq, payload } = arg as { seq: number; payload: boolean }
       // Stamp first: the change happens now, whatever invalidate costs.
-      current = benchItem(seq)
-      await reality.invalidate([BENCH_KEY], payload ? { payload: current } : undefined)
+      current = benchItem((arg as { seq: number }).seq)
+      await reality.invalidate([BENCH_KEY], withPayload ? { payload: current } : undefined)
     },
     bytes: () => bytes.totals(),
     requests: () => ({ ...requests }),

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: runs every figure of issue 5, each in its own child
+ * process bounded in time, then writes bench/RESULTS.md (+ results.json) and
+ * the SVG charts. Everything talks to 127.0.0.1 only and stops by itself.
+ *
+ *   npm run bench                 every figure, writes the report
+ *   npm run bench -- --only=2,5   just those figures, printed (add --write to write)
+ */
+import { existsSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join, resolve } from 'node:path'
+import { lastJson, parseFigure, runChild, type ChildOptions } from './lib/child.js'
+import type { FigureResult } from './lib/figure.js'
+import { describeMachine } from './lib/machine.js'
+import { round3 } from './lib/percentiles.js'
+import { renderReport, type FigureFailure } from './lib/report.js'
+import { addNodeThroughput } from './lib/server-figures.js'
+import { barChartSvg } from './lib/svg-chart.js'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const BENCH = join(ROOT, 'bench')
+const argv = process.argv.slice(2)
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',').map(Number)
+const write = !only || argv.includes('--write')
+const serverThroughput = existsSync(join(BENCH, 'server-throughput.ts'))
+const heldPolls = existsSync(join(BENCH, 'held-polls.ts'))
+
+interface Step extends ChildOptions {
+  figure: number
+  /** Turns the child's stdout into a figure, or adds to one already produced. */
+  collect(stdout: string, figures: Map<number, FigureResult>): void
+}
+
+const own = (figure: number, file: string, timeoutMs: number, extra: Partial<ChildOptions> = {}): Step => ({
+  figure,
+  file: join(BENCH, file),
+  timeoutMs,
+  label: `${figure}`,
+  ...extra,
+  collect(stdout, figures) {
+    const result = parseFigure(stdout)
+    if (!result) throw new Error('printed no result line')
+    figures.set(result.id, result)
+  },
+})
+
+const steps: Step[] = [
+  own(7, 'figures/bundle-sizes.ts', 90_000),
+  own(6, 'figures/hot-path.ts', 120_000, { nodeFlags: ['--expose-gc'] }),
+  own(1, 'figures/coalescing.ts', 180_000),
+  own(2, 'figures/latency.ts', 150_000),
+  // Bun and Deno here; Node from the server helper's bench when it exists.
+  own(3, 'figures/runtime-throughput.ts', 120_000, { args: [serverThroughput ? '--runtimes=bun,deno' : '--runtimes=node,bun,deno'] }),
+  ...(serverThroughput
+    ? [{
+        figure: 3,
+        file: join(BENCH, 'server-throughput.ts'),
+        timeoutMs: 120_000,
+        label: '3/node',
+        env: { SECONDS: '5', ROUNDS: '2' },
+        collect(stdout: string, figures: Map<number, FigureResult>) {
+          const figure = figures.get(3)
+          if (!figure) throw new Error('figure 3 (Bun/Deno) did not run, nowhere to add the Node row')
+          addNodeThroughput(figure, lastJson(stdout))
+        },
+      } satisfies Step]
+    : []),
+  own(5, 'figures/idle-traffic.ts', 90_000),
+]
+
+async function main() {
+  const started = performance.now()
+  const machine = describeMachine(ROOT)
+  process.stderr.write(`bench: ${machine.cpu} × ${machine.cores}, ${machine.node}, load ${machine.loadAverage}\n`)
+  const figures = new Map<number, FigureResult>()
+  const failures: FigureFailure[] = []
+  if (!heldPolls) failures.push({ file: 'bench/held-polls.ts', reason: 'not present in this checkout (figure 4 is written by the server helper).' })
+  for (const step of steps) {
+    if (only && !only.includes(step.figure)) continue
+    const name = step.file.slice(ROOT.length + 1)
+    process.stderr.write(`bench: ${name} …\n`)
+    const out = await runChild(step)
+    process.stderr.write(`bench: ${name} ${out.timedOut ? 'TIMED OUT' : `exit ${out.code}`} in ${(out.ms / 1000).toFixed(1)} s\n`)
+    try {
+      if (out.timedOut) throw new Error(`killed after ${step.timeoutMs / 1000} s`)
+      if (out.code !== 0) throw new Error(`exited with ${out.code ?? out.signal}: ${out.stderr.trim().split('\n').slice(-3).join(' ')}`)
+      step.collect(out.stdout, figures)
+    } catch (error) {
+      failures.push({ file: name, reason: (error as Error).message })
+    }
+  }
+  const record = { machine, figures: [...figures.values()], failures, totalSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100 }
+  for (const figure of record.figures.sort((a, b) => a.id - b.id)) {
+    for (const check of figure.checks) console.log(`${check.pass ? 'PASS' : 'MISS'}  ${figure.id}. ${check.label}: ${round3(check.ratio)}× (target ${check.target})`)
+  }
+  for (const failure of failures) console.log(`FAILED  ${failure.file}: ${failure.reason}`)
+  if (write) {
+    writeFileSync(join(BENCH, 'RESULTS.md'), renderReport(record))
+    writeFileSync(join(BENCH, 'results.json'), JSON.stringify(record, null, 2) + '\n')
+    for (const chart of record.figures.flatMap((f) => f.charts ?? [])) writeFileSync(join(BENCH, chart.file), barChartSvg(chart))
+    console.log(`wrote bench/RESULTS.md, bench/results.json and ${record.figures.flatMap((f) => f.charts ?? []).length} charts in ${Math.round(record.totalSeconds)} s`)
+  }
+  process.exitCode = failures.some((f) => f.file !== 'bench/held-polls.ts' || heldPolls) ? 1 : 0
+}
+
+await main()
