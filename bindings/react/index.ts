@@ -7,7 +7,7 @@ import { createContext, createElement, useCallback, useContext, useMemo, useRef,
 import type { ReactNode } from 'react'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
-import type { ConnectionStatus, Fetcher, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
+import type { ConnectionStatus, Fetcher, MutateOptions, NodeHandle, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
 
 const RealityContext = createContext<Store | null>(null)
 
@@ -83,9 +83,11 @@ export interface MutationResult<Args extends unknown[], R> {
   error: Error | undefined
 }
 
+/** The keys a mutation syncs once it settles: key strings or node handles. */
+export type MutationKeys = readonly (string | NodeHandle<any>)[]
+
 /** `store.mutate` options, or a function of the call's arguments returning them (optimistic values built from input). */
-export type MutationOptions<Args extends unknown[]> = MutateOptions | ((...args: Args) => MutateOptions)
-type MutateOptions = NonNullable<Parameters<Store['mutate']>[2]>
+export type MutationOptions<K extends MutationKeys, Args extends unknown[]> = MutateOptions<K> | ((...args: Args) => MutateOptions<K>)
 
 /**
  * Wraps `store.mutate(keys, fn, options)` with pending/error state.
@@ -93,7 +95,7 @@ type MutateOptions = NonNullable<Parameters<Store['mutate']>[2]>
  * const { mutate, isPending } = useMutation(['chat:room:general'], (text: string) => api.post(text))
  * await mutate('hello')
  */
-export function useMutation<Args extends unknown[], R>(keys: readonly string[], fn: (...args: Args) => Promise<R> | R, options?: MutationOptions<Args>): MutationResult<Args, R> {
+export function useMutation<const K extends MutationKeys, Args extends unknown[], R>(keys: K, fn: (...args: Args) => Promise<R> | R, options?: MutationOptions<K, Args>): MutationResult<Args, R> {
   const store = useRealityStore()
   const [state, setState] = useState<{ pending: number; error: Error | undefined }>({ pending: 0, error: undefined })
   // The latest render's arguments, so `mutate` stays one stable function.
@@ -104,9 +106,9 @@ export function useMutation<Args extends unknown[], R>(keys: readonly string[], 
       const { keys, fn, options } = latest.current
       setState((s) => ({ pending: s.pending + 1, error: undefined }))
       try {
-        const result = await store.mutate([...keys], () => fn(...args), typeof options === 'function' ? options(...args) : options)
+        const result = await store.mutate(keys, () => fn(...args), typeof options === 'function' ? options(...args) : options)
         setState((s) => ({ ...s, pending: s.pending - 1 }))
-        return result as R
+        return result
       } catch (error) {
         setState((s) => ({ pending: s.pending - 1, error: error instanceof Error ? error : new Error(String(error)) }))
         throw error

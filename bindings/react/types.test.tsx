@@ -9,7 +9,7 @@ import { expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { createStore } from '../../store/index.js'
 import type { ConnectionStatus, NodeState } from '../../store/types.js'
-import { RealityProvider, useMutation, useReality, useRealityStatus } from './index.js'
+import { RealityProvider, useMutation, useReality, useRealityStatus, useRealityStore } from './index.js'
 
 type User = { id: number; name: string }
 
@@ -42,6 +42,11 @@ function Typed() {
   expectTypeOf(rename.error).toEqualTypeOf<Error | undefined>()
   // @ts-expect-error arguments are checked against the mutation function
   void (() => rename.mutate('1', 'Ada'))
+  // Handles as keys type the optimistic updaters, in order.
+  const user = useRealityStore().node('user:1', { fetcher: async (): Promise<User> => ({ id: 1, name: 'Ada' }) })
+  useMutation([user], async (name: string) => name, (name) => ({
+    optimistic: [(current) => (expectTypeOf(current).toEqualTypeOf<User | undefined>(), { id: current?.id ?? 1, name })],
+  }))
   return <p>{fromFetcher.data?.name ?? 'typed'}</p>
 }
 
