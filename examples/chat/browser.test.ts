@@ -115,6 +115,21 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
     await page.close()
   })
 
+  it('shows the connection is lost when the server goes away, instead of staying "live"', async () => {
+    const doomed = await startDemoServer({ port: 0 })
+    const page = await browser.newPage()
+    try {
+      await page.goto(doomed.url)
+      await page.waitForSelector('#status[data-status="live"]', WAIT)
+      await doomed.close()
+      await page.waitForSelector('#status:is([data-status="reconnecting"], [data-status="error"], [data-status="offline"])', WAIT)
+      expect(await page.textContent('#status')).not.toBe('live')
+    } finally {
+      await page.close()
+      await doomed.close()
+    }
+  })
+
   it('explains a refused message and gives the text back', async () => {
     const page = await openTab()
     await page.waitForSelector('#status[data-status="live"]', WAIT)
