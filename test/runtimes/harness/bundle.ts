@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url'
 
 const fixtureDir = fileURLToPath(new URL('../fixture/', import.meta.url))
 
-/** The fixture entries, by file name without extension. */
+/**
+ * The fixture entries, by file name without extension.
+ *
+ * @example
+ * const entry: FixtureEntry = 'deno-main'
+ */
 export type FixtureEntry = 'bun-main' | 'deno-main' | 'node-main' | 'worker-main' | 'miniflare-main'
 
 /**

@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url'
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
-/** The result of {@link packAndInstall}. */
+/**
+ * The result of {@link packAndInstall}.
+ *
+ * @example
+ * const { consumerDir, files } = packAndInstall(workDir)
+ */
 export interface PackedInstall {
   /** The tarball `npm pack` wrote. */
   tarball: string

@@ -7,7 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { waitFor } from './wait-for.js'
 
-/** A runtime serving HTTP on 127.0.0.1. */
+/**
+ * A runtime serving HTTP on 127.0.0.1.
+ *
+ * @example
+ * const running: RunningRuntime = await startRuntime(command)
+ * await fetch(`${running.origin}/probe`)
+ */
 export interface RunningRuntime {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string
@@ -17,7 +23,12 @@ export interface RunningRuntime {
   stop(): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** How to start a runtime. */
+/**
+ * How to start a runtime.
+ *
+ * @example
+ * const command: RuntimeCommand = { command: process.execPath, args: ['node-main.mjs'], cwd: dir }
+ */
 export interface RuntimeCommand {
   command: string
   args: string[]

@@ -14,12 +14,23 @@ import type { RuntimeCommand } from './runtime-process.js'
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const requireFromRepo = createRequire(join(repoRoot, 'package.json'))
 
-/** A runtime ready to be started, or the reason it cannot be. */
+/**
+ * A runtime ready to be started, or the reason it cannot be.
+ *
+ * @example
+ * const runtime = runtimeSpecs[1]!.resolve()
+ * if (!runtime.available) console.warn(runtime.reason)
+ */
 export type RuntimeAvailability =
   | { available: true; version: string; command(bundleDir: string, bundleFile: string): RuntimeCommand }
   | { available: false; reason: string }
 
-/** One runtime the test suite covers. */
+/**
+ * One runtime the test suite covers.
+ *
+ * @example
+ * const deno = runtimeSpecs.find((spec) => spec.name === 'deno')
+ */
 export interface RuntimeSpec {
   name: 'node' | 'bun' | 'deno' | 'workerd'
   /** The fixture entry the runtime runs, bundled into the temp dir. */

@@ -7,7 +7,12 @@ import { expect } from 'vitest'
 import type { VersionStoreCounts } from '../fixture/counting-versions.js'
 import { waitFor } from './wait-for.js'
 
-/** What one run of the scenario measured, for the test log. */
+/**
+ * What one run of the scenario measured, for the test log.
+ *
+ * @example
+ * const { wakeMs } = await runSyncScenario(origin)
+ */
 export interface ScenarioTimings {
   /** First sync round trip. */
   syncMs: number

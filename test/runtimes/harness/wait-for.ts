@@ -3,7 +3,12 @@
  * processes and held requests instead of sleeping a fixed time.
  */
 
-/** Options of {@link waitFor}. */
+/**
+ * Options of {@link waitFor}.
+ *
+ * @example
+ * const options: WaitForOptions = { timeoutMs: 30_000, what: 'the server to answer' }
+ */
 export interface WaitForOptions {
   /** Generous upper bound; reaching it means something hung, not that it was slow. */
   timeoutMs: number
