@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { ProtocolError } from '../protocol/error.js'
-import { declaredLengthProblem, decodeBody, tooLarge, unreadable } from './read-body.js'
+import { declaredLengthProblem, decodeBody, tooLarge } from './read-body.js'
 
 /**
  * What a body parser that ran before us (express.json(), express.raw(),
@@ -34,33 +34,26 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<st
   if (declared) return Promise.resolve(declared)
   // Already read by someone who kept nothing: there is no body left to read.
   if (req.readableEnded) return Promise.resolve('')
+  // Two listeners only (this runs on every sync request). If the client goes
+  // away mid-body, 'end' never comes and nothing else holds this promise:
+  // it is collected with the request, and no timer or subscription exists yet.
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let total = 0
-    const finish = (result: string | ProtocolError) => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('close', onClose)
-      resolve(result)
-    }
-    const onData = (chunk: Buffer) => {
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return
       total += chunk.byteLength
       if (total > maxBytes) {
-        finish(tooLarge(maxBytes))
-        req.resume() // discard the rest; the answer says Connection: close
+        refused = true
+        chunks.length = 0
+        resolve(tooLarge(maxBytes)) // the rest flows on and is dropped; the answer says Connection: close
         return
       }
       chunks.push(chunk)
-    }
-    const onEnd = () => finish(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)))
-    const onError = () => finish(unreadable())
-    const onClose = () => {
-      if (!req.complete) finish(unreadable())
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('close', onClose)
+    })
+    req.on('end', () => {
+      if (!refused) resolve(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)))
+    })
   })
 }

@@ -198,16 +198,14 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
  */
 function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void {
   let controller: AbortController | undefined
-  let gone = false
-  res.once('close', () => {
-    if (res.writableFinished) return
-    gone = true
-    controller?.abort()
-  })
+  // Only a held request needs to hear about a disconnect, so the 'close'
+  // listener is attached when the hold asks for the signal; a client that
+  // left before that is seen through `destroyed`.
   const signal = () => {
     if (!controller) {
-      controller = new AbortController()
-      if (gone) controller.abort()
+      const own = (controller = new AbortController())
+      if (clientGone(req, res)) own.abort()
+      else res.once('close', () => res.writableFinished || own.abort())
     }
     return controller.signal
   }
@@ -224,21 +222,25 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
   }
   core(input).then(
     (output) => {
-      if (!gone) writeOutput(output, req, res)
+      if (!clientGone(req, res)) writeOutput(output, req, res)
     },
     (error: unknown) => {
       // The core never throws; this is a last resort that must not crash the process.
       if (next) return next(error)
-      if (!gone && !res.headersSent) writeOutput(errorOutput(internalError()), req, res)
+      if (!clientGone(req, res) && !res.headersSent) writeOutput(errorOutput(internalError()), req, res)
     },
   )
+}
+
+function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.destroyed || !req.socket || req.socket.destroyed
 }
 
 function writeOutput(output: SyncOutput, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string | number> = output.headers
   if (!req.complete) headers['connection'] = 'close'
   if (output.body === null) return void res.writeHead(output.status, headers).end()
-  const body = Buffer.from(output.body)
-  headers['content-length'] = body.byteLength
-  res.writeHead(output.status, headers).end(body)
+  // A string body lets Node send headers and body in one write (a Buffer takes writev).
+  headers['content-length'] = Buffer.byteLength(output.body)
+  res.writeHead(output.status, headers).end(output.body)
 }

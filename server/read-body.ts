@@ -9,6 +9,7 @@ const MEDIA_TYPE = 'application/json'
  */
 export function contentTypeProblem(header: string | null): ProtocolError | undefined {
   const refuse = (why: string) => new ProtocolError(415, 'unsupported_media_type', `${why} Send the body as Content-Type: application/json.`)
+  if (header === MEDIA_TYPE) return undefined // the common case, without splitting
   if (header === null) return refuse('The request has no Content-Type.')
   const [type, ...parameters] = header.split(';')
   if (type!.trim().toLowerCase() !== MEDIA_TYPE) return refuse(`Content-Type ${JSON.stringify(header.slice(0, 100))} is not accepted.`)

@@ -1,6 +1,9 @@
 import type { BumpMeta, ChangeListener, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
 import { createVersionClock } from './clock.js'
 
+/** Every never-written key reads as this one frozen entry: no allocation per key. */
+const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
+
 /** Options of {@link memoryVersions}. */
 export interface MemoryVersionsOptions {
   /** Version generator; defaults to the clock-based one (see `clock.ts`). */
@@ -43,7 +46,7 @@ export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStor
     async read(keys) {
       assertOpen()
       const result = new Map<string, VersionEntry>()
-      for (const key of keys) result.set(key, entries.get(key) ?? { version: 0 })
+      for (const key of keys) result.set(key, entries.get(key) ?? NEVER_WRITTEN)
       return result
     },
 
