@@ -43,7 +43,7 @@ describe('react SSR', () => {
     store.destroy()
   })
 
-  it('renders the loading state (and fetches nothing) when no data was hydrated', () => {
+  it('subscribes nothing on the server: no sync request, no fetch', async () => {
     const store = createStore({ live: 'events' })
     const fetcher = vi.fn(async (): Promise<Todo[]> => [])
     const html = renderToString(
@@ -52,7 +52,10 @@ describe('react SSR', () => {
       </RealityProvider>,
     )
     expect(html).toBe('<p>loading</p>')
+    await new Promise((resolve) => setTimeout(resolve, 0))
     expect(fetcher).not.toHaveBeenCalled()
+    expect(store.debug()).toMatchObject({ requests: 0, fetches: 0 })
+    expect(store.status.get()).toBe('idle')
     store.destroy()
   })
 })

@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vitest/config'
 
 // Rooted at the repo so the React example's build test runs in this project too.
+// happy-dom by default; SSR tests say `// @vitest-environment node`.
 export default defineConfig({
   plugins: [react()],
   test: {

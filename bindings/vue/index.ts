@@ -10,7 +10,7 @@ import { computed, getCurrentInstance, getCurrentScope, hasInjectionContext, inj
 import type { App, ComputedRef, InjectionKey, ShallowRef } from 'vue'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
-import type { ConnectionStatus, NodeOptions, NodeState, ReadableAtom } from '../../store/types.js'
+import type { ConnectionStatus, Fetcher, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
 
 /**
  * Where `RealityPlugin` provides its store; `provide(RealityStoreKey, store)` scopes one to a subtree.
@@ -30,11 +30,11 @@ export const RealityPlugin = {
 }
 
 /**
- * The provided store, else the page's shared store.
+ * `store` if given, else the provided store (plugin or `provide`), else the page's shared store.
  * @example const store = useRealityStore(); await store.mutate(['todos'], save)
  */
-export function useRealityStore(): Store {
-  return (hasInjectionContext() && inject(RealityStoreKey, null)) || getSharedStore()
+export function useRealityStore(store?: Store): Store {
+  return store ?? ((hasInjectionContext() && inject(RealityStoreKey, null)) || getSharedStore())
 }
 
 /** Mirrors an atom into a shallowRef for the current scope's lifetime. */
@@ -69,12 +69,27 @@ export interface RealityRefs<T> {
   refetch: () => Promise<void>
 }
 
+/** Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one. */
+export interface UseRealityOptions<T> extends NodeOptions<T> {
+  store?: Store
+}
+
+/** With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`). */
+export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
+  fetcher: Fetcher<unknown>
+  schema: StandardSchemaV1<unknown, T>
+}
+
 /**
- * The live state of `key` as readonly refs, unsubscribed when the scope is disposed.
+ * The live state of `key` as readonly refs. In a component the node starts
+ * when it mounts (never during server rendering); in a bare `effectScope()`
+ * at once. Unsubscribed when the scope is disposed.
  * @example const { data, isLoading } = useReality('chat:room:general', { fetcher: () => api.messages() })
  */
-export function useReality<T>(key: string, options: NodeOptions<T>): RealityRefs<T> {
-  const node = useRealityStore().node(key, options)
+export function useReality<T>(key: string, options: UseValidatedRealityOptions<T>): RealityRefs<T>
+export function useReality<T>(key: string, options: UseRealityOptions<T>): RealityRefs<T>
+export function useReality<T>(key: string, options: UseRealityOptions<T>): RealityRefs<T> {
+  const node = useRealityStore(options.store).node(key, options)
   const state = useAtom(node, 'useReality')
   return {
     data: computed(() => state.value.data),
@@ -88,10 +103,10 @@ export function useReality<T>(key: string, options: NodeOptions<T>): RealityRefs
 }
 
 /**
- * The store's connection status as a readonly ref.
+ * The connection status of `store` (default: provided/shared) as a readonly ref.
  * @example const status = useRealityStatus() // status.value === 'live'
  */
-export function useRealityStatus(): ComputedRef<ConnectionStatus> {
-  const state = useAtom(useRealityStore().status, 'useRealityStatus')
+export function useRealityStatus(store?: Store): ComputedRef<ConnectionStatus> {
+  const state = useAtom(useRealityStore(store).status, 'useRealityStatus')
   return computed(() => state.value)
 }

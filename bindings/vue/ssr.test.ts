@@ -34,9 +34,11 @@ describe('vue SSR (renderToString)', () => {
     const fetcher = vi.fn(async () => 'never')
     const app = createSSRApp({ render: () => h(KeyView, { nodeKey: 'news:headline', fetcher }) }).use(RealityPlugin, { store })
     expect(await renderToString(app)).toContain('<h1>loading</h1>')
-    await Promise.resolve()
+    await new Promise((resolve) => setTimeout(resolve, 0))
     expect(fetcher).not.toHaveBeenCalled()
-    // TODO diagnostics: no node started
+    // The node entry exists (store.node() made it) but never started: no sync, no fetch.
+    expect(store.debug()).toMatchObject({ requests: 0, fetches: 0 })
+    expect(store.status.get()).toBe('idle')
     store.destroy()
   })
 })

@@ -33,6 +33,9 @@ it('types flow from fetcher and schema to the returned refs (checked by tsc)', (
     const schema = z.object({ id: z.number(), tags: z.array(z.string()) })
     const post = useReality('post:1', { fetcher: async () => ({ id: 1, tags: ['a'] }), schema })
     expectTypeOf(post.data.value).toEqualTypeOf<{ id: number; tags: string[] } | undefined>()
+    // With a schema, the fetcher may return anything: the schema decides the type.
+    const parsed = useReality('post:2', { schema, fetcher: async (): Promise<unknown> => ({ id: 2, tags: [] }) })
+    expectTypeOf(parsed.data.value).toEqualTypeOf<{ id: number; tags: string[] } | undefined>()
 
     // The refs are readonly.
     // @ts-expect-error data cannot be assigned

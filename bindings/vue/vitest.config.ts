@@ -3,11 +3,13 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 // Rooted at the repo so the Vue example's build test runs in this project too.
+// happy-dom by default; SSR tests say `// @vitest-environment node` (the Vue
+// plugin then compiles components for the server renderer).
 export default defineConfig({
-  root: fileURLToPath(new URL('../..', import.meta.url)),
   plugins: [vue()],
   test: {
     name: 'vue',
+    root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['bindings/vue/**/*.test.ts', 'examples/vue/**/*.test.ts'],
     environment: 'happy-dom',
     testTimeout: 30_000,

@@ -1,0 +1,90 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { createApp, effectScope, watchEffect } from 'vue'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createStore, type Store, type Transport } from '../../store/index.js'
+import KeyView from './components/KeyView.vue'
+import { RealityPlugin, useReality } from './index.js'
+import { startLoopbackServer, type LoopbackServer } from './loopback.js'
+
+let server: LoopbackServer | undefined
+let store: Store | undefined
+afterEach(async () => {
+  store?.destroy()
+  await server?.close()
+  server = store = undefined
+})
+
+const idle = { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
+/** A server where every key is at version 1 (so each node fetches once). */
+const versionOne: Transport = {
+  async sync({ known }) {
+    const changed: Record<string, { version: number }> = {}
+    for (const key in known) if (known[key] !== 1) changed[key] = { version: 1 }
+    return { v: 1, changed }
+  },
+}
+
+describe('vue lifecycle', () => {
+  it('unmount leaves no node, timer, request or held long-poll behind', async () => {
+    server = await startLoopbackServer()
+    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    const fetcher = vi.fn(async () => 'hello')
+    const first = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
+    const second = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
+    await expect.poll(() => second.get('h1').text(), { timeout: 10_000 }).toBe('hello')
+    await expect.poll(() => server!.reality.stats().held, { timeout: 10_000 }).toBe(1)
+    expect(fetcher).toHaveBeenCalledTimes(1)
+    expect(store.debug()).toMatchObject({ nodes: 1, requests: 1 })
+
+    first.unmount()
+    second.unmount()
+    await expect.poll(() => store!.debug(), { timeout: 10_000 }).toEqual(idle)
+    await expect.poll(() => server!.reality.stats(), { timeout: 10_000 }).toMatchObject({ held: 0, waiters: 0, abortListeners: 0 })
+    expect(fetcher).toHaveBeenCalledTimes(1)
+  })
+
+  it('in a bare effectScope: subscribes at once, and scope.stop() lets the node go', async () => {
+    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    const fetcher = vi.fn(async () => 5)
+    const scope = effectScope()
+    const count = scope.run(() => useReality('count', { fetcher, store }))!
+    await expect.poll(() => count.data.value).toBe(5)
+    expect(count.status.value).toBe('success')
+    scope.stop()
+    await expect.poll(() => store!.debug()).toEqual(idle)
+  })
+
+  it('a component reading only data does not re-run on a status-only change', async () => {
+    store = createStore({ transport: versionOne, live: 'events' })
+    const value = { text: 'same object every time' }
+    const scope = effectScope()
+    let dataRuns = 0
+    let statusRuns = 0
+    const refs = scope.run(() => {
+      const refs = useReality('stable', { fetcher: async () => value, store })
+      watchEffect(() => void (refs.data.value, dataRuns++))
+      watchEffect(() => void (refs.status.value, statusRuns++))
+      return refs
+    })!
+    await expect.poll(() => refs.data.value).toBe(value)
+    await flushPromises()
+    const before = { dataRuns, statusRuns }
+    await refs.refetch() // loading → success, same data object
+    await flushPromises()
+    expect(statusRuns).toBeGreaterThan(before.statusRuns)
+    expect(dataRuns).toBe(before.dataRuns)
+    scope.stop()
+  })
+})
+
+describe('vue misuse gets a clear error', () => {
+  it('useReality outside setup() or an effect scope', () => {
+    store = createStore({ transport: versionOne, live: 'events' })
+    expect(() => useReality('x', { fetcher: () => 1, store })).toThrow('useReality must run inside setup() or an effectScope()')
+  })
+
+  it('RealityPlugin without a store', () => {
+    // @ts-expect-error the store option is required
+    expect(() => createApp({}).use(RealityPlugin)).toThrow(/app\.use\(RealityPlugin, \{ store/)
+  })
+})
