@@ -83,7 +83,7 @@ export function createStore(options: StoreOptions = {}): Store {
     })
   }
   const ensure = (key: string, nodeOptions: NodeOptions<any>) => {
-    if (destroyed) throw new RealityError('destroyed', `store.node("${key}") was called on a destroyed store. Create a new store, or use getSharedStore().`)
+    if (destroyed) throw new RealityError('destroyed', 'This store was destroyed: create a new one')
     let node = nodes.get(key)
     if (!node) {
       nodes.set(key, (node = createNode(key, nodeOptions, host)))
@@ -97,7 +97,7 @@ export function createStore(options: StoreOptions = {}): Store {
 
   const store: Store = {
     node(key, nodeOptions) {
-      if (typeof nodeOptions?.fetcher != 'function') throw new TypeError(`store.node("${key}") needs options with a fetcher function: store.node(key, { fetcher: (key, { signal }) => … }).`)
+      if (typeof nodeOptions?.fetcher != 'function') throw new TypeError(`store.node("${key}", { fetcher }) needs a fetcher function`)
       ensure(key, nodeOptions)
       return createHandle(key, nodeOptions.fallback, {
         ensure: () => ensure(key, nodeOptions),

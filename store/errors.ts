@@ -44,10 +44,10 @@ export interface RealityErrorDetails {
  */
 export class RealityError extends Error implements RealityErrorDetails {
   override name = 'RealityError'
-  status?: number
-  retryAfter?: number
-  key?: string
-  issues?: ReadonlyArray<{ message: string }>
+  declare status?: number
+  declare retryAfter?: number
+  declare key?: string
+  declare issues?: ReadonlyArray<{ message: string }>
   constructor(
     readonly code: RealityErrorCode,
     message: string,

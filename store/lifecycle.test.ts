@@ -93,7 +93,7 @@ describe('lifecycle (invariant 6)', () => {
     expect(clock.count).toBe(0)
     expect(listenerCount()).toBe(0)
     expect(store.status.get()).toBe('idle')
-    expect(() => store.node('d', { fetcher: () => 1 })).toThrow(/destroyed store/)
+    expect(() => store.node('d', { fetcher: () => 1 })).toThrow(/store was destroyed/)
     expect(a.get().version).toBe(null) // handles keep their last state
   })
 

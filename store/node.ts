@@ -12,7 +12,7 @@ export interface NodeHost {
   rejoin(): void
 }
 
-/** One entry of a snapshot: data exactly at `version`. */
+/** One entry of a snapshot: data labelled with `version`. */
 export interface HeldEntry {
   data: unknown
   version: number
@@ -40,15 +40,15 @@ type Base<T> = Omit<NodeState<T>, 'isLoading'>
  *
  * Hash (invariant 3): only a matching hash may skip a refetch, and only when
  * we know the hash of the data we actually hold. Data from an inline payload
- * or a snapshot is exactly its version, so it gets that version's hash.
+ * is exactly its version, so it gets that version's hash.
  * Fetched data may be newer than its target, so a reported hash cannot label
  * it: it gets a hash only from the app's own `hash(data)`. Remembering the
  * last reported hash instead would break on A → B → A: a fetch for A's
  * version that returned B would be labelled "A", and the write back to A
  * would be skipped, leaving B on screen forever.
  *
- * Payloads are adopted only over no data or over exact data (payload,
- * snapshot, hash match): fetched data may already contain writes whose
+ * Payloads are adopted only over no data or over exact data (from a
+ * payload, a snapshot or a hash match): fetched data may already contain writes whose
  * version bump has not been reported, so a payload could be older than it.
  *
  * @example
@@ -68,12 +68,13 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
   let dataHash: string | undefined
   let generation = 0
   let attempt = 0
-  let force = false
   let fetching = false
   let controller: AbortController | undefined
   let stopEffect: (() => void) | undefined
   let cancelWait: (() => void) | undefined
   let waiters: (() => void)[] = []
+  /** `refetch()` asked for a fetch whatever the version. */
+  const force = signal(false)
   const held = () => base.peek().version ?? -1
   const set = (patch: Partial<Base<T>>) => (base.value = { ...base.peek(), ...patch })
   const adopt = (version: number, data: T, h: string | undefined, isExact: boolean) => {
@@ -81,7 +82,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     exact = isExact
     dataHash = h
     attempt = 0
-    set({ data, version, status: 'success', error: undefined })
+    set({ data, version: version < 0 ? null : version, status: 'success', error: undefined })
   }
   const fail = (error: RealityError) => set({ status: 'error', error })
   const see = (version: number) => (seen.value = Math.max(seen.peek(), version))
@@ -92,18 +93,22 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
   }
 
   async function run() {
-    const target = Math.max(seen.peek(), held(), 0)
+    // Without any reported version (a refetch before the first sync) the
+    // data gets no label: `known` stays null and the server names the version.
+    const target = Math.max(seen.peek(), held())
     const start = generation
     cancelWait?.()
     cancelWait = undefined
     const c = (controller = new AbortController())
+    const mine = waiters.splice(0)
     fetching = true
     batch(() => {
       busy.value = true
+      force.value = false
       set({ status: 'loading' })
     })
     try {
-      const raw = await fetcher(key, { signal: c.signal, version: target })
+      const raw = await fetcher(key, { signal: c.signal, version: Math.max(target, 0) })
       if (!c.signal.aborted) {
         await validate(schema, raw, key, (data) => {
           if (start === generation || target > held()) adopt(Math.max(target, held()), data, hash?.(data), false)
@@ -112,7 +117,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       }
     } catch (error) {
       if (!c.signal.aborted) {
-        fail(error instanceof RealityError ? error : new RealityError('fetch_failed', `The fetcher for "${key}" failed: ${error}. It is retried with backoff; check the fetcher and the API it calls.`, { key, cause: error }))
+        fail(error instanceof RealityError ? error : new RealityError('fetch_failed', `Fetcher for "${key}" failed (retrying): ${error}`, { key, cause: error }))
         cancelWait = host.timers.after(backoff(++attempt), () => {
           cancelWait = undefined
           busy.value = fetching
@@ -121,19 +126,10 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       }
     } finally {
       fetching = false
-      if (c.signal.aborted || !force) {
-        const done = waiters
-        waiters = []
-        done.forEach((resolve) => resolve())
-      }
+      mine.forEach((resolve) => resolve())
       if (!c.signal.aborted) {
-        if (force) {
-          force = false
-          run()
-        } else {
-          busy.value = !!cancelWait
-          if (!busy.peek()) host.rejoin()
-        }
+        busy.value = !!cancelWait
+        if (!busy.peek()) host.rejoin()
       }
     }
   }
@@ -145,7 +141,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     /** The state every handle shows: held data with the optimistic layers applied in mutation start order. */
     state: computed<NodeState<T>>(() => {
       const b = base.value
-      return { ...b, data: layers.value.reduce((data: T | undefined, layer) => layer.u(data), b.data), isLoading: b.version === null && !b.error }
+      return { ...b, data: layers.value.reduce((data: T | undefined, layer) => layer.u(data), b.data), isLoading: b.version === null && b.status !== 'success' && !b.error }
     }) as ReadonlySignal<NodeState<T>>,
     /** Subscribed handles. */
     refs: 0,
@@ -168,7 +164,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     /** Starts fetching on version changes; `true` if it was not running. */
     start() {
       return !stopEffect && !!(stopEffect = effect(() => {
-        if (seen.value > (base.value.version ?? -1) && !busy.value) untracked(run)
+        if ((force.value || seen.value > (base.value.version ?? -1)) && !busy.value) untracked(run)
       }))
     },
     /** Aborts the fetch, ends the backoff, stops reacting. */
@@ -207,6 +203,8 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     hydrate(entry: HeldEntry) {
       const h = held()
       if (entry.version > h) {
+        // A snapshot entry is taken as the data at its version (the
+        // dehydrate/hydrate contract), so later payloads apply over it.
         if (h < 0 || exact) adopt(entry.version, entry.data as T, entry.hash, true)
         else see(entry.version)
       }
@@ -214,22 +212,23 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     /** The data held, for `dehydrate()`. */
     snapshot(): HeldEntry | undefined {
       const { data, version } = base.peek()
-      return version === null ? undefined : dataHash === undefined ? { data, version } : { data, version, hash: dataHash }
+      return version === null ? undefined : { data, version, hash: dataHash }
     },
     deny() {
       this.denied = true
-      fail(new RealityError('denied', `The server refused to sync "${key}" (its authorize hook). Sign in, or stop watching the key; store.sync() asks again.`, { key }))
+      fail(new RealityError('denied', `Server denied "${key}": sign in, then store.sync()`, { key }))
     },
     /** Asks again for a denied key and skips a fetch backoff (focus, online, `store.sync()`). */
     retry() {
       this.denied = false
       if (cancelWait) endWait()
     },
+    /** Fetches whatever the version: now, after the fetch in flight, or cutting a backoff short. */
     refetch: () =>
       new Promise<void>((resolve) => {
         waiters.push(resolve)
-        if (fetching) force = true
-        else run()
+        if (cancelWait) endWait()
+        stopEffect || fetching ? (force.value = true) : run()
       }),
   }
 }

@@ -1,9 +1,10 @@
-import { PROTOCOL_VERSION } from '../protocol/limits.js'
 import { createStore } from './create-store.js'
 import { RealityError } from './errors.js'
 import type { Store, StoreOptions } from './types.js'
 
 const BRAND = Symbol.for('reality.registry')
+/** PROTOCOL_VERSION of protocol/limits.ts (inlined, see transports/http.ts). */
+const PROTOCOL_VERSION = 1
 
 /** What lives under `globalThis[Symbol.for('reality.registry')]`. */
 export interface RegistryRecord {
@@ -32,7 +33,7 @@ export function getSharedStore(options?: StoreOptions): Store {
   const record = g[BRAND]
   if (record) {
     if (record.v !== PROTOCOL_VERSION) {
-      throw new RealityError('protocol_mismatch', `Another copy of reality on this page shares a store speaking protocol v${record.v}; this copy speaks v${PROTOCOL_VERSION}. Make every bundle use the same major version of reality, or give this part its own createStore().`)
+      throw new RealityError('protocol_mismatch', `The page's shared store speaks protocol v${record.v}, this copy of reality v${PROTOCOL_VERSION}: use one major version in every bundle`)
     }
     return record.store
   }

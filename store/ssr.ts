@@ -4,9 +4,9 @@ import type { Snapshot } from './types.js'
 
 /**
  * Server-side rendering support: what a store holds, as JSON, and back.
- * Entries are exact (data at its version), so a hydrated page does not
- * refetch: its first sync sends those versions and the server answers
- * "unchanged".
+ * A hydrated page does not refetch: its first sync sends the snapshot's
+ * versions and the server answers "unchanged". An entry is taken as the data
+ * at its version: a newer entry replaces it, and so does an inline payload.
  */
 
 /**
@@ -34,11 +34,13 @@ export function dehydrate(nodes: Map<string, Node>, waiting: Map<string, HeldEnt
  * hydrate(JSON.parse(script.textContent), nodes, waiting)
  */
 export function hydrate(snapshot: Snapshot, nodes: Map<string, Node>, waiting: Map<string, HeldEntry>): void {
-  const list = snapshot?.v === 1 && snapshot.nodes && typeof snapshot.nodes == 'object' ? snapshot.nodes : undefined
-  if (!list) throw new RealityError('invalid_snapshot', 'hydrate() expects what store.dehydrate() returned: { v: 1, nodes: { … } }.')
-  for (const key of Object.keys(list)) {
+  const list = snapshot?.v === 1 && typeof snapshot.nodes == 'object' && snapshot.nodes
+  const keys = Object.keys(list || 0)
+  if (!list || keys.some((key) => !(list[key]!?.version >= 0 && Number.isSafeInteger(list[key]!.version)))) {
+    throw new RealityError('invalid_snapshot', 'hydrate() takes what store.dehydrate() returned')
+  }
+  for (const key of keys) {
     const entry = list[key]!
-    if (!Number.isSafeInteger(entry?.version) || entry.version < 0) throw new RealityError('invalid_snapshot', `hydrate(): the entry for "${key}" has no valid version.`)
     const node = nodes.get(key)
     if (node) node.hydrate(entry)
     else if (entry.version > (waiting.get(key)?.version ?? -1)) waiting.set(key, entry)

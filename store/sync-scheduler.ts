@@ -1,6 +1,5 @@
 import { signal } from '@preact/signals-core'
 import type { SyncResponse } from '../protocol/types.js'
-import { RealityError } from './errors.js'
 import { focusManager } from './managers/focus.js'
 import { onlineManager } from './managers/online.js'
 import { backoff, type TrackedTimers } from './timers.js'
@@ -110,7 +109,7 @@ export function createScheduler(o: SchedulerOptions) {
       const status_ = error?.status
       const retry = error?.code !== 'protocol_mismatch' && (!status_ || status_ > 499 || status_ === 408 || status_ === 429)
       status.value = retry ? 'reconnecting' : 'error'
-      settle(mine, error instanceof RealityError ? error : new RealityError('sync_failed', `Sync failed: ${error}`, { cause: error }))
+      settle(mine, error)
       if (retry) wake(backoff(++attempt, error?.retryAfter))
       else attempt = 1
     }

@@ -36,7 +36,7 @@ export interface NodeState<T> {
   status: NodeStatus
   /** The last fetch or validation error, cleared by the next success. */
   error: Error | undefined
-  /** `true` while no data is held and no error has happened yet (show a spinner). */
+  /** `true` until the first data or error arrives (show a spinner). */
   isLoading: boolean
 }
 
@@ -44,7 +44,7 @@ export interface NodeState<T> {
 export interface FetchContext {
   /** Aborted when the node stops or the store is destroyed. */
   signal: AbortSignal
-  /** The server version this fetch must reach (at least). */
+  /** The server version this fetch must reach (at least); `0` before any version was reported. */
   version: number
 }
 

@@ -15,11 +15,7 @@ export function validate<T, R>(schema: StandardSchemaV1<unknown, T> | undefined,
   if (!schema) return then(value as T)
   const result = schema['~standard'].validate(value)
   const check = (r: Awaited<typeof result>) => {
-    if (r.issues) {
-      const first = r.issues[0]
-      const where = first?.path?.length ? ` at ${first.path.map((p) => (typeof p === 'object' ? p.key : p)).join('.')}` : ''
-      throw new RealityError('validation_failed', `The data for "${key}" does not match its schema${where}: ${first?.message}. Fix the fetcher (or the payload written for this key) or the schema.`, { key, issues: r.issues })
-    }
+    if (r.issues) throw new RealityError('validation_failed', `Data for "${key}" does not match its schema: ${r.issues[0]?.message} (see issues)`, { key, issues: r.issues })
     return then(r.value)
   }
   return result instanceof Promise ? result.then(check) : check(result)

@@ -1,4 +1,3 @@
-import { DEFAULT_ENDPOINT } from '../../protocol/limits.js'
 import type { ChangedEntry, SyncResponse } from '../../protocol/types.js'
 import { RealityError } from '../errors.js'
 import type { Transport } from '../types.js'
@@ -25,7 +24,9 @@ export interface HttpTransportOptions {
  * const store = createStore({ transport: httpTransport({ endpoint: 'https://api.example.com/reality/sync', credentials: 'include' }) })
  */
 export function httpTransport(options: HttpTransportOptions = {}): Transport {
-  const { endpoint = DEFAULT_ENDPOINT, headers, credentials } = options
+  // DEFAULT_ENDPOINT of protocol/limits.ts, inlined: importing that module
+  // drags its frozen DEFAULT_LIMITS object into the client bundle.
+  const { endpoint = '/reality/sync', headers, credentials } = options
   return {
     async sync(request, signal) {
       const init: RequestInit = {
@@ -40,15 +41,14 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         response = await (options.fetch ?? fetch)(endpoint, init)
       } catch (cause) {
         if (signal.aborted) throw cause
-        throw new RealityError('sync_failed', `Could not reach ${endpoint} (${cause}). Check that the server is up and the endpoint is right; retrying with backoff.`, { cause })
+        throw new RealityError('sync_failed', `Could not reach ${endpoint}: ${cause}`, { cause })
       }
       const body = await response.json().catch(() => undefined)
       if (!response.ok) {
-        const after = response.headers.get('retry-after')
-        const seconds = Number(after)
-        throw new RealityError('sync_failed', `${endpoint} answered ${response.status}: ${body?.error?.message ?? response.statusText}`, {
+        // Retry-After in seconds, as Reality servers send it (an HTTP date is ignored).
+        throw new RealityError('sync_failed', `${endpoint} answered ${response.status} ${body?.error?.message ?? ''}`, {
           status: response.status,
-          retryAfter: after ? (seconds >= 0 ? seconds * 1000 : Math.max(0, Date.parse(after) - Date.now()) || 0) : undefined,
+          retryAfter: +response.headers.get('retry-after')! * 1000 || undefined,
         })
       }
       return readResponse(body, endpoint)
@@ -63,17 +63,20 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
  * readResponse({ v: 1, changed: {} }, '/reality/sync') // { v: 1, changed: {} }
  */
 export function readResponse(body: any, endpoint: string): SyncResponse {
-  const fail = (what: string) => {
-    throw new RealityError('protocol_mismatch', `${endpoint} did not answer a Reality protocol v1 sync (${what}). Point the endpoint at the sync handler and use matching client and server versions.`)
+  const changed = body?.changed
+  const denied = body?.denied
+  if (
+    body?.v !== 1 ||
+    typeof changed != 'object' ||
+    !changed ||
+    Array.isArray(changed) ||
+    Object.keys(changed).some((key) => {
+      const entry: ChangedEntry = changed[key]
+      return !entry || !Number.isSafeInteger(entry.version) || entry.version < 0 || (entry.hash !== undefined && typeof entry.hash != 'string')
+    }) ||
+    (denied !== undefined && !(Array.isArray(denied) && denied.every((key) => typeof key == 'string')))
+  ) {
+    throw new RealityError('protocol_mismatch', `${endpoint} did not answer a protocol v1 sync: is it the sync handler, same major version?`)
   }
-  if (body?.v !== 1) fail(`v is ${JSON.stringify(body?.v)}`)
-  const changed = body.changed
-  if (typeof changed != 'object' || !changed || Array.isArray(changed)) fail('no changed object')
-  for (const key of Object.keys(changed)) {
-    const entry: ChangedEntry = changed[key]
-    if (!entry || !Number.isSafeInteger(entry.version) || entry.version < 0 || (entry.hash !== undefined && typeof entry.hash != 'string')) fail(`bad entry for "${key}"`)
-  }
-  const denied = body.denied
-  if (denied !== undefined && !(Array.isArray(denied) && denied.every((key) => typeof key == 'string'))) fail('bad denied list')
   return body
 }
