@@ -59,3 +59,23 @@ describe('memoryVersions', () => {
     }).toThrow()
   })
 })
+
+describe('memoryVersions readChanged (the handler fast path)', () => {
+  it('returns exactly the entries a filtered read would, in key order', async () => {
+    const store = memoryVersions()
+    const bumped = await store.bump(['a', 'b', '__proto__'], { hash: 'h' })
+    const keys = ['never', 'a', 'b', '__proto__', 'constructor']
+    const known: Record<string, number | null> = Object.create(null)
+    Object.assign(known, { never: 0, a: bumped.get('a')!.version, b: 1, constructor: null })
+    known['__proto__'] = 5
+    const fast = await store.readChanged(keys, known)
+    const read = await store.read(keys)
+    expect([...fast]).toEqual(keys.filter((key) => known[key] !== read.get(key)!.version).map((key) => [key, read.get(key)]))
+    expect([...fast.keys()]).toEqual(['b', '__proto__', 'constructor'])
+  })
+
+  it('is not copied by a spread, so wrappers keep using their own read', () => {
+    const store = memoryVersions()
+    expect('readChanged' in { ...store }).toBe(false)
+  })
+})

@@ -1,3 +1,4 @@
+import type { ChangedReader } from '../answer.js'
 import type { BumpMeta, ChangeListener, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
 import { createVersionClock } from './clock.js'
 
@@ -29,7 +30,7 @@ export interface MemoryVersionsOptions {
  * const server = createRealityServer({ versions })
  * await versions.bump(['user:42']) // Map { 'user:42' => { version: 1732271234567000 } }
  */
-export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStore & { subscriberCount(): number } {
+export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStore & ChangedReader & { subscriberCount(): number } {
   const nextVersion = options.nextVersion ?? createVersionClock()
   const onListenerError = options.onListenerError ?? ((error: unknown) => console.error('[reality] a version listener threw', error))
   const entries = new Map<string, VersionEntry>()
@@ -42,7 +43,7 @@ export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStor
     if (closed) throw new Error('This memoryVersions() store is closed.')
   }
 
-  return {
+  const store: VersionStore & { subscriberCount(): number } = {
     async read(keys) {
       assertOpen()
       const result = new Map<string, VersionEntry>()
@@ -98,4 +99,17 @@ export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStor
       return listeners.size
     },
   }
+  // The fast path is not enumerable: a wrapper built with `{ ...store, read }`
+  // must not keep a readChanged that bypasses its own read.
+  const readChanged: ChangedReader['readChanged'] = async (keys, known) => {
+    assertOpen()
+    const result = new Map<string, VersionEntry>()
+    for (const key of keys) {
+      const entry = entries.get(key) ?? NEVER_WRITTEN
+      if (known[key] !== entry.version) result.set(key, entry)
+    }
+    return result
+  }
+  Object.defineProperty(store, 'readChanged', { value: readChanged, enumerable: false })
+  return store as typeof store & ChangedReader
 }
