@@ -41,7 +41,8 @@ it('no tearing: a store change in the middle of a concurrent render is never com
   function Changer() {
     if (changeWhileRendering) {
       changeWhileRendering = false
-      setImmediate(() => store!.hydrate({ v: 1, nodes: { headline: { data: 'new', version: 2 } } }))
+      // An optimistic value changes the node's state synchronously (the mutation never settles here).
+      setImmediate(() => void store!.mutate(['headline'], () => new Promise(() => {}), { optimistic: { headline: () => 'new' } }))
       const until = performance.now() + 20
       while (performance.now() < until);
     }

@@ -57,22 +57,30 @@ describe('vue lifecycle', () => {
   it('a component reading only data does not re-run on a status-only change', async () => {
     store = createStore({ transport: versionOne, live: 'events' })
     const value = { text: 'same object every time' }
+    let release: () => void = () => {}
     const scope = effectScope()
-    let dataRuns = 0
-    let statusRuns = 0
+    const runs = { data: 0, status: 0 }
     const refs = scope.run(() => {
-      const refs = useReality('stable', { fetcher: async () => value, store })
-      watchEffect(() => void (refs.data.value, dataRuns++))
-      watchEffect(() => void (refs.status.value, statusRuns++))
+      const refs = useReality('stable', { fetcher: () => new Promise<typeof value>((resolve) => (release = () => resolve(value))), store })
+      watchEffect(() => void (refs.data.value, runs.data++))
+      watchEffect(() => void (refs.status.value, runs.status++))
       return refs
     })!
+    await expect.poll(() => refs.status.value).toBe('loading')
+    release()
     await expect.poll(() => refs.data.value).toBe(value)
     await flushPromises()
-    const before = { dataRuns, statusRuns }
-    await refs.refetch() // loading → success, same data object
+    const before = { ...runs }
+
+    const refetched = refs.refetch()
+    await expect.poll(() => refs.status.value).toBe('loading')
     await flushPromises()
-    expect(statusRuns).toBeGreaterThan(before.statusRuns)
-    expect(dataRuns).toBe(before.dataRuns)
+    release() // the same data object again: only the status moves
+    await refetched
+    await flushPromises()
+    expect(refs.status.value).toBe('success')
+    expect(runs.status).toBe(before.status + 2)
+    expect(runs.data).toBe(before.data)
     scope.stop()
   })
 })
