@@ -20,9 +20,5 @@ export default defineConfig({
     environment: 'happy-dom',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // happy-dom's fetch, on abort, destroys its socket before detaching its
-    // error listener and logs the resulting "socket hang up" (every aborted
-    // long-poll does this). The abort itself works; drop the noise only.
-    onConsoleLog: (log) => !/^Error: socket hang up/.test(log.trimStart()),
   },
 })
