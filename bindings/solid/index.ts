@@ -11,12 +11,22 @@ import { getSharedStore, type ConnectionStatus, type Fetcher, type NodeOptions, 
 
 const RealityContext = createContext<Store>()
 
-/** Options of {@link createReality}: the node's options, plus the store to use instead of the provided/shared one. */
+/**
+ * Options of {@link createReality}: the node's options, plus the store to use instead of the provided/shared one.
+ *
+ * @example
+ * createReality('user:42', { fetcher: () => api.user(42), fallback: guest, store: adminStore })
+ */
 export interface CreateRealityOptions<T> extends NodeOptions<T> {
   store?: Store
 }
 
-/** With a `schema`, the data type is the schema's output, whatever the fetcher returns (it is validated). */
+/**
+ * With a `schema`, the data type is the schema's output, whatever the fetcher returns (it is validated).
+ *
+ * @example
+ * createReality('chat:room:general', { schema: z.array(Message), fetcher: () => fetch('/api/messages').then((r) => r.json()) }) // data: Message[]
+ */
 export type SchemaRealityOptions<S extends StandardSchemaV1<any, any>> = Omit<CreateRealityOptions<SchemaOutput<S>>, 'fetcher' | 'schema'> & {
   schema: S
   fetcher: Fetcher<unknown>

@@ -12,12 +12,22 @@ import { getSharedStore, type ConnectionStatus, type Fetcher, type NodeHandle, t
 // Symbol.for: two copies of this binding on one page still share the context.
 const STORE_CONTEXT = Symbol.for('reality.svelte.store')
 
-/** Options of {@link reality}: the node's options, plus the store to use instead of the provided/shared one. */
+/**
+ * Options of {@link reality}: the node's options, plus the store to use instead of the provided/shared one.
+ *
+ * @example
+ * reality('user:42', { fetcher: () => api.user(42), fallback: guest, store: adminStore })
+ */
 export interface RealityOptions<T> extends NodeOptions<T> {
   store?: Store
 }
 
-/** With a `schema`, the data type is the schema's output, whatever the fetcher returns (it is validated). */
+/**
+ * With a `schema`, the data type is the schema's output, whatever the fetcher returns (it is validated).
+ *
+ * @example
+ * reality('chat:room:general', { schema: z.array(Message), fetcher: () => fetch('/api/messages').then((r) => r.json()) }) // data: Message[]
+ */
 export type SchemaRealityOptions<S extends StandardSchemaV1<any, any>> = Omit<RealityOptions<SchemaOutput<S>>, 'fetcher' | 'schema'> & {
   schema: S
   fetcher: Fetcher<unknown>
@@ -36,6 +46,9 @@ export function setRealityStore(store: Store): Store {
 
 /**
  * The store set by the nearest `setRealityStore`, else `getSharedStore()`.
+ * Context exists only while a component initialises: called elsewhere (a
+ * module, an event handler) this is the shared store, so take the store
+ * there from a variable set during initialisation.
  *
  * @example
  * const store = getRealityStore(); await store.mutate(['chat:room:general'], send)

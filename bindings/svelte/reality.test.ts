@@ -9,6 +9,7 @@ import { createRealityServer } from '../../server/index.js'
 import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
 import ProvideStore from './fixtures/ProvideStore.svelte'
+import RoomSwitch from './fixtures/RoomSwitch.svelte'
 import { startLoopback, until, type Loopback } from './fixtures/loopback.js'
 import { getRealityStore, reality, realityStatus } from './index.js'
 
@@ -88,6 +89,22 @@ describe('reality() in a mounted component', () => {
     db.messages.push('b', 'c')
     await server.invalidate(ROOM)
     await until(() => byTestId(element, 'count') === '3 messages', 'the refetch after invalidate')
+  })
+
+  test('a key in $derived moves the subscription to the new node and releases the old one', async () => {
+    const server = createRealityServer()
+    const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0 })
+    cleanups.push(() => server.close(), () => store.destroy())
+    const fetcher = vi.fn<Fetcher<string[]>>((key) => [key])
+    const element = target()
+    const component = mount(RoomSwitch, { target: element, props: { fetcher, store } })
+    cleanups.push(() => unmount(component))
+
+    await until(() => byTestId(element, 'first') === 'chat:room:a', 'room a')
+    element.querySelector('button')!.click()
+    await until(() => byTestId(element, 'first') === 'chat:room:b', 'room b')
+    await until(() => store.debug().nodes === 1, 'room a to be released')
+    expect(fetcher.mock.calls.map(([key]) => key)).toEqual(['chat:room:a', 'chat:room:b'])
   })
 
   test('unmount leaves no subscription, timer, window listener or held request', async () => {
