@@ -11,11 +11,21 @@ import { build } from 'vite'
  * @example await buildVueExample(await mkdtemp(join(tmpdir(), 'reality-vue-')))
  */
 export async function buildVueExample(outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: fileURLToPath(new URL('.', import.meta.url)),
-    logLevel: 'warn',
-    plugins: [vue()],
-    build: { outDir, emptyOutDir: true },
-  })
+  // Vite makes a production build only when NODE_ENV says so (or is unset);
+  // test runners set it to "test", which would bundle the framework's
+  // development build. The example always ships its production build.
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await build({
+      configFile: false,
+      root: fileURLToPath(new URL('.', import.meta.url)),
+      logLevel: 'warn',
+      plugins: [vue()],
+      build: { outDir, emptyOutDir: true },
+    })
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = nodeEnv
+  }
 }
