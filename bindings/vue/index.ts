@@ -6,8 +6,8 @@
  * immutable state: destructure freely, and a component reading only `data`
  * does not re-render on a status-only change.
  */
-import { computed, getCurrentInstance, getCurrentScope, hasInjectionContext, inject, onBeforeMount, onScopeDispose, shallowRef } from 'vue'
-import type { App, ComputedRef, InjectionKey, ShallowRef } from 'vue'
+import { computed, getCurrentInstance, getCurrentScope, hasInjectionContext, inject, onBeforeMount, onScopeDispose, shallowRef, toValue, watch } from 'vue'
+import type { App, ComputedRef, InjectionKey, MaybeRefOrGetter, ShallowRef } from 'vue'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
 import type { ConnectionStatus, Fetcher, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
@@ -37,14 +37,22 @@ export function useRealityStore(store?: Store): Store {
   return store ?? ((hasInjectionContext() && inject(RealityStoreKey, null)) || getSharedStore())
 }
 
-/** Mirrors an atom into a shallowRef for the current scope's lifetime. */
-function useAtom<T>(atom: ReadableAtom<T>, caller: string): ShallowRef<T> {
+/**
+ * Mirrors an atom into a shallowRef for the current scope's lifetime. The
+ * atom may change (a reactive key): the old one is released, the new one held.
+ */
+function useAtom<T>(source: () => ReadableAtom<T>, caller: string): ShallowRef<T> {
   if (!getCurrentScope()) throw new Error(`${caller} must run inside setup() or an effectScope(), which unsubscribes it on dispose`)
-  const state = shallowRef(atom.get())
+  const atom = computed(source)
+  const state = shallowRef(atom.value.get())
   let stop: (() => void) | undefined
+  let started = false
   const start = () => {
-    stop ??= atom.subscribe((value) => (state.value = value))
+    started = true
+    stop?.()
+    stop = atom.value.subscribe((value) => (state.value = value))
   }
+  watch(atom, (next) => (started ? start() : (state.value = next.get())))
   // A component subscribes only when it mounts: server rendering never
   // mounts nor disposes, so subscribing in its setup would fetch and leak.
   if (getCurrentInstance()) onBeforeMount(start)
@@ -52,6 +60,7 @@ function useAtom<T>(atom: ReadableAtom<T>, caller: string): ShallowRef<T> {
   onScopeDispose(() => {
     stop?.()
     stop = undefined
+    started = false
   })
   return state
 }
@@ -83,14 +92,19 @@ export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>
 /**
  * The live state of `key` as readonly refs. In a component the node starts
  * when it mounts (never during server rendering); in a bare `effectScope()`
- * at once. Unsubscribed when the scope is disposed.
- * @example const { data, isLoading } = useReality('chat:room:general', { fetcher: () => api.messages() })
+ * at once. Unsubscribed when the scope is disposed. `key` may be a ref or a
+ * getter: when it changes, the refs follow the new key's node.
+ * @example
+ * const { data, isLoading } = useReality('chat:room:general', { fetcher: () => api.messages() })
+ * const user = useReality(() => `user:${props.id}`, { fetcher: (key) => api.user(key.slice(5)) })
  */
-export function useReality<T>(key: string, options: UseValidatedRealityOptions<T>): RealityRefs<T>
-export function useReality<T>(key: string, options: UseRealityOptions<T>): RealityRefs<T>
-export function useReality<T>(key: string, options: UseRealityOptions<T>): RealityRefs<T> {
-  const node = useRealityStore(options.store).node(key, options)
-  const state = useAtom(node, 'useReality')
+export function useReality<T>(key: MaybeRefOrGetter<string>, options: UseValidatedRealityOptions<T>): RealityRefs<T>
+export function useReality<T>(key: MaybeRefOrGetter<string>, options: UseRealityOptions<T>): RealityRefs<T>
+export function useReality<T>(key: MaybeRefOrGetter<string>, options: UseRealityOptions<T>): RealityRefs<T> {
+  const store = useRealityStore(options.store)
+  // A new key gives a new handle; useAtom then moves the subscription over.
+  const node = computed(() => store.node(toValue(key), options))
+  const state = useAtom(() => node.value, 'useReality')
   return {
     data: computed(() => state.value.data),
     version: computed(() => state.value.version),
@@ -98,7 +112,7 @@ export function useReality<T>(key: string, options: UseRealityOptions<T>): Reali
     error: computed(() => state.value.error),
     isLoading: computed(() => state.value.isLoading),
     state: computed(() => state.value),
-    refetch: () => node.refetch(),
+    refetch: () => node.value.refetch(),
   }
 }
 
@@ -107,6 +121,7 @@ export function useReality<T>(key: string, options: UseRealityOptions<T>): Reali
  * @example const status = useRealityStatus() // status.value === 'live'
  */
 export function useRealityStatus(store?: Store): ComputedRef<ConnectionStatus> {
-  const state = useAtom(useRealityStore(store).status, 'useRealityStatus')
+  const status = useRealityStore(store).status
+  const state = useAtom(() => status, 'useRealityStatus')
   return computed(() => state.value)
 }

@@ -1,5 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { createApp, effectScope, watchEffect } from 'vue'
+import { createApp, effectScope, ref, watchEffect } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import KeyView from './components/KeyView.vue'
@@ -94,5 +94,24 @@ describe('vue misuse gets a clear error', () => {
   it('RealityPlugin without a store', () => {
     // @ts-expect-error the store option is required
     expect(() => createApp({}).use(RealityPlugin)).toThrow(/app\.use\(RealityPlugin, \{ store/)
+  })
+})
+
+describe('vue reactive key', () => {
+  it('follows a key ref: the new node is subscribed, the old one released', async () => {
+    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    const fetcher = vi.fn(async (key: string) => `data of ${key}`)
+    const key = ref('user:1')
+    const scope = effectScope()
+    const user = scope.run(() => useReality(key, { fetcher, store }))!
+    await expect.poll(() => user.data.value).toBe('data of user:1')
+
+    key.value = 'user:2'
+    await expect.poll(() => user.data.value).toBe('data of user:2')
+    // user:1 lost its only subscriber: collected after the (zero) grace delay.
+    await expect.poll(() => store!.debug().nodes).toBe(1)
+    expect(store.dehydrate().nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
+    scope.stop()
+    await expect.poll(() => store!.debug()).toEqual(idle)
   })
 })
