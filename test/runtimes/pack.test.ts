@@ -1,8 +1,9 @@
 /**
  * The package as published: `npm pack` of a fresh build, unpacked into a
- * consumer's node_modules, then `reality`, `reality/protocol` and
- * `reality/server` imported by name from plain Node — once as ESM, once as
- * CJS — and the server answering a real sync request through the package.
+ * consumer's node_modules, then `reality`, `reality/protocol`,
+ * `reality/server` and its store subpaths imported by name from plain Node —
+ * once as ESM, once as CJS — and the server answering a real sync request
+ * through the package.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -20,6 +21,8 @@ const entries = [
   { specifier: 'reality/protocol', source: 'protocol/index.ts', names: ['parseSyncRequest', 'syncRequestSchema', 'PROTOCOL_VERSION'] },
   { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions', 'toNodeHandler'] },
   { specifier: 'reality', source: 'store/index.ts', names: ['createStore', 'getSharedStore', 'embeddedTransport'] },
+  { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions'] },
+  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions'] },
 ]
 // Outside CI an entry whose source is not written yet is left out, visibly; under CI every entry must be there.
 const checked = entries.filter((entry) => inCI || existsSync(join(repoRoot, entry.source)))
@@ -74,8 +77,11 @@ describe('the packed tarball', () => {
   it('holds the built dist and the manifest, no sources or tests', () => {
     expect(packed.files).toContain('package.json')
     for (const entry of checked) {
-      const folder = entry.source.split('/')[0]!
-      expect(packed.files).toEqual(expect.arrayContaining([`dist/${folder}/index.js`, `dist/${folder}/index.cjs`, `dist/${folder}/index.d.ts`, `dist/${folder}/index.d.cts`]))
+      // reality → dist/store, reality/x/y → dist/x/y (see tsup.config.ts)
+      const folder = entry.specifier === 'reality' ? 'store' : entry.specifier.slice('reality/'.length)
+      expect(packed.files).toEqual(
+        expect.arrayContaining([`dist/${folder}/index.js`, `dist/${folder}/index.cjs`, `dist/${folder}/index.d.ts`, `dist/${folder}/index.d.cts`]),
+      )
     }
     const unexpected = packed.files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|d\.cts))$/.test(file))
     expect(unexpected).toEqual([])

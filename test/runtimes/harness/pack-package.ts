@@ -30,7 +30,8 @@ export interface PackedInstall {
 /**
  * Runs tsup into `<workDir>/stage/dist`, copies `package.json` (and README /
  * LICENSE when present) beside it, `npm pack`s the stage and unpacks the
- * tarball into `<workDir>/consumer/node_modules/reality`.
+ * tarball into `<workDir>/consumer/node_modules/reality`, next to links to
+ * its dependencies and installed peers.
  *
  * Why not `npm install <tgz>`: it would resolve `zod` and
  * `@preact/signals-core` from the registry (or a warm cache), which an
@@ -61,8 +62,13 @@ export function packAndInstall(workDir: string): PackedInstall {
   mkdirSync(installed, { recursive: true })
   execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'])
 
-  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
-  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+  // Dependencies, plus the optional peers a server app installs itself (ioredis, pg).
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+    peerDependencies?: Record<string, string>
+  }
+  const linked = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
+  for (const dependency of linked.filter((name) => existsSync(join(repoRoot, 'node_modules', name)))) {
     const link = join(consumerDir, 'node_modules', dependency)
     mkdirSync(dirname(link), { recursive: true })
     symlinkSync(join(repoRoot, 'node_modules', dependency), link, 'dir')
