@@ -16,8 +16,10 @@ export interface AnswerContext {
   store: VersionStore
   registry: WaiterRegistry
   counters: HoldCounters
-  /** Aborted when the server closes: every hold ends with an empty answer. */
-  closing: AbortSignal
+  /** Every hold in progress, so server close can end them (with an empty answer). */
+  holds: Set<Hold>
+  /** True once the server is closed: nothing new is held. */
+  closed(): boolean
 }
 
 /**
@@ -85,10 +87,11 @@ export async function answerSync(
   signal: AbortSignal | undefined,
 ): Promise<SyncResponse> {
   const { store, registry } = context
-  if (waitMs <= 0 || !signal || signal.aborted || context.closing.aborted) {
+  if (waitMs <= 0 || !signal || signal.aborted || context.closed()) {
     return response(toChanged(await readChanged(store, allowed, request.known)), denied)
   }
-  const hold = new Hold(allowed, request.known, waitMs, [signal, context.closing], context.counters)
+  const hold = new Hold(allowed, request.known, waitMs, signal, context.counters)
+  context.holds.add(hold)
   const watching = allowed.length > 0
   try {
     if (watching) {
@@ -108,5 +111,6 @@ export async function answerSync(
   } finally {
     if (watching) registry.remove(hold)
     hold.release()
+    context.holds.delete(hold)
   }
 }

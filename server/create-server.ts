@@ -1,7 +1,7 @@
 import type { Limits } from '../protocol/limits.js'
 import type { Authorize } from './auth.js'
 import { createCorsPolicy, type CorsOptions } from './cors.js'
-import type { HoldCounters } from './hold.js'
+import type { Hold, HoldCounters } from './hold.js'
 import { attachSyncCore } from './node-fast-path.js'
 import { resolveLimits } from './options.js'
 import { readBody } from './read-body.js'
@@ -82,14 +82,15 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
   const onError = options.onError ?? ((error: unknown) => console.error('[reality] internal error', error))
   const registry = new WaiterRegistry(store)
   const counters: HoldCounters = { held: 0, timers: 0, abortListeners: 0 }
-  const closing = new AbortController()
+  let closed = false
+  const holds = new Set<Hold>()
   const writer = createWriter(store, limits)
   const core = createSyncCore({
     limits,
     authorize: options.authorize,
     cors: options.cors ? createCorsPolicy(options.cors) : undefined,
-    answer: { store, registry, counters, closing: closing.signal },
-    closed: () => closing.signal.aborted,
+    answer: { store, registry, counters, holds, closed: () => closed },
+    closed: () => closed,
     report(error, input) {
       try {
         onError(error, input.request())
@@ -104,12 +105,13 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
     limits,
     // toNodeHandler(server.handler) finds the core and skips Request/Response.
     handler: attachSyncCore(handler, core),
-    invalidate: (keys, invalidateOptions) => (closing.signal.aborted ? closedError() : writer.invalidate(keys, invalidateOptions)),
-    getVersions: (keys) => (closing.signal.aborted ? closedError() : writer.getVersions(keys)),
+    invalidate: (keys, invalidateOptions) => (closed ? closedError() : writer.invalidate(keys, invalidateOptions)),
+    getVersions: (keys) => (closed ? closedError() : writer.getVersions(keys)),
     stats: () => ({ ...counters, ...registry.stats() }),
     async close() {
-      if (closing.signal.aborted) return
-      closing.abort()
+      if (closed) return
+      closed = true
+      for (const hold of holds) hold.cancel()
       if (ownsStore) await store.close?.()
     },
   }

@@ -6,7 +6,7 @@ export interface HoldCounters {
   held: number
   /** Wait timers armed right now. */
   timers: number
-  /** Abort listeners attached right now (client signal + server close). */
+  /** Abort listeners attached right now (one per held request, on the client's signal). */
   abortListeners: number
 }
 
@@ -14,8 +14,10 @@ export interface HoldCounters {
 export type HoldOutcome = 'wake' | 'timeout' | 'abort'
 
 /**
- * One held long-poll: a deadline timer, listeners on the client's signal and
- * on the server's close signal, and a wake flag set by the registry. A wake
+ * One held long-poll: a deadline timer, a listener on the client's signal,
+ * and a wake flag set by the registry. (Server close reaches every hold
+ * through the server's set of holds, not through a shared AbortSignal: ten
+ * thousand listeners on one signal make each removal O(n).) A wake
  * that arrives while the handler is still reading is remembered, so no
  * wake-up is lost between "read" and "wait". {@link release} removes
  * everything it armed; the handler calls it in a `finally`.
@@ -32,7 +34,7 @@ export class Hold implements Waiter {
     readonly keys: readonly string[],
     readonly known: Readonly<Record<string, number | null>>,
     waitMs: number,
-    private readonly signals: readonly AbortSignal[],
+    private readonly signal: AbortSignal,
     private readonly counters: HoldCounters,
   ) {
     counters.held++
@@ -42,11 +44,9 @@ export class Hold implements Waiter {
       this.end('timeout')
     }, waitMs)
     counters.timers++
-    for (const signal of signals) {
-      signal.addEventListener('abort', this.onAbort, { once: true })
-      counters.abortListeners++
-    }
-    if (signals.some((signal) => signal.aborted)) this.end('abort')
+    signal.addEventListener('abort', this.onAbort, { once: true })
+    counters.abortListeners++
+    if (signal.aborted) this.end('abort')
   }
 
   /** Called by the registry when a watched key changed to a version the client does not hold. */
@@ -73,10 +73,13 @@ export class Hold implements Waiter {
       this.timer = undefined
       this.counters.timers--
     }
-    for (const signal of this.signals) {
-      signal.removeEventListener('abort', this.onAbort)
-      this.counters.abortListeners--
-    }
+    this.signal.removeEventListener('abort', this.onAbort)
+    this.counters.abortListeners--
+  }
+
+  /** Ends the hold as if the client went away (server close). */
+  cancel(): void {
+    this.end('abort')
   }
 
   private end(outcome: HoldOutcome): void {
