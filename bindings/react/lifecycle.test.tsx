@@ -1,7 +1,7 @@
 import { cleanup, render, screen } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createStore, type Store } from '../../store/index.js'
+import { createStore, type Store, type Transport } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from './loopback.js'
 
@@ -69,5 +69,38 @@ describe('react lifecycle', () => {
     // Rendered from the node's state at once: no loading flash, no new fetch.
     expect(screen.getByText('count 7')).toBeTruthy()
     expect(fetcher).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('react key change', () => {
+  it('switching the key subscribes the new node and releases the old one', async () => {
+    const versionOne: Transport = {
+      async sync({ known }) {
+        const changed: Record<string, { version: number }> = {}
+        for (const key in known) if (known[key] !== 1) changed[key] = { version: 1 }
+        return { v: 1, changed }
+      },
+    }
+    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    function User(props: { id: number }) {
+      const { data } = useReality(`user:${props.id}`, { fetcher: async (key) => `data of ${key}` })
+      return <p>{data ?? 'loading'}</p>
+    }
+    const view = render(
+      <RealityProvider store={store}>
+        <User id={1} />
+      </RealityProvider>,
+    )
+    await screen.findByText('data of user:1')
+    view.rerender(
+      <RealityProvider store={store}>
+        <User id={2} />
+      </RealityProvider>,
+    )
+    await screen.findByText('data of user:2')
+    await expect.poll(() => store!.debug().nodes).toBe(1)
+    expect(Object.keys(store.dehydrate().nodes)).toEqual(['user:2'])
+    view.unmount()
+    await expect.poll(() => store!.debug()).toEqual(idle)
   })
 })
