@@ -67,6 +67,21 @@ describe('createReality in a rendered component', () => {
     expect(db.fetcher).toHaveBeenCalledTimes(2)
   })
 
+  test('a store hydrated from the server snapshot renders at once and does not refetch', async () => {
+    const { reality: server, store } = await loopback()
+    const { [ROOM]: version } = await server.invalidate(ROOM)
+    store.hydrate({ v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
+    const db = roomDatabase('from the database')
+    const element = target()
+    cleanups.push(render(() => <RealityProvider store={store}><Chat fetcher={db.fetcher} /></RealityProvider>, element))
+
+    expect(items(element)).toEqual(['from the server render'])
+    // The server holds the first sync: it found nothing newer than the snapshot.
+    await until(() => server.stats().waiters === 1, 'the first sync to be held')
+    expect(db.fetcher).not.toHaveBeenCalled()
+    expect(items(element)).toEqual(['from the server render'])
+  })
+
   test('disposing leaves no subscription, timer, window listener or held request', async () => {
     const listeners = countWindowListeners()
     const { reality: server, store } = await loopback({ grace: 0 })

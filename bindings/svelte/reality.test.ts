@@ -58,6 +58,23 @@ describe('reality() in a mounted component', () => {
     expect(db.fetcher).toHaveBeenCalledTimes(2)
   })
 
+  test('a store hydrated from the server snapshot renders at once and does not refetch', async () => {
+    const { reality: server, store } = await loopback()
+    const { [ROOM]: version } = await server.invalidate(ROOM)
+    store.hydrate({ v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
+    const db = roomDatabase('from the database')
+    const element = target()
+    const component = mount(Chat, { target: element, props: { fetcher: db.fetcher, store } })
+    cleanups.push(() => unmount(component))
+
+    flushSync()
+    expect(items(element)).toEqual(['from the server render'])
+    // The server holds the first sync: it found nothing newer than the snapshot.
+    await until(() => server.stats().waiters === 1, 'the first sync to be held')
+    expect(db.fetcher).not.toHaveBeenCalled()
+    expect(items(element)).toEqual(['from the server render'])
+  })
+
   test('a store given with setRealityStore reaches children through context', async () => {
     const { reality: server, store } = await loopback()
     const db = roomDatabase('from context')
