@@ -3,7 +3,12 @@ import { Hold, type HoldCounters } from './hold.js'
 import type { VersionEntry, VersionStore } from './version-store.js'
 import type { WaiterRegistry } from './waiters.js'
 
-/** The version store failed (read or subscribe): answered 503 with Retry-After. */
+/**
+ * The version store failed (read or subscribe): answered 503 with Retry-After.
+ *
+ * @example
+ * try { await store.read(keys) } catch (error) { throw new StoreUnavailableError(error) }
+ */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError'
   constructor(cause: unknown) {
@@ -11,7 +16,12 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** What {@link answerSync} needs from the server. */
+/**
+ * What {@link answerSync} needs from the server.
+ *
+ * @example
+ * const context: AnswerContext = { store, registry, counters, holds: new Set(), closed: () => false }
+ */
 export interface AnswerContext {
   store: VersionStore
   registry: WaiterRegistry
@@ -27,6 +37,9 @@ export interface AnswerContext {
  * of `keys` whose version differs from `known[key]` (a key never written is
  * version 0), in `keys` order. Same answer as filtering `read(keys)`,
  * without building a Map of every key on the common "nothing changed" request.
+ *
+ * @example
+ * await store.readChanged(['a', 'b'], { a: 0, b: 5 }) // Map { 'a' => { version: 1732271234567001 } }
  */
 export interface ChangedReader {
   readChanged(keys: readonly string[], known: Readonly<Record<string, number | null>>): Promise<Map<string, VersionEntry>>
@@ -77,6 +90,9 @@ function response(changed: Record<string, ChangedEntry> | undefined, denied: str
  * a version the client does not hold (re-read, answer every key that
  * differs), the clamped wait elapses or the client/server goes away (empty).
  * `signal` is only needed (and only asked for) when `waitMs > 0`.
+ *
+ * @example
+ * const body = await answerSync(context, request, ['a'], [], 25_000, request.signal)
  */
 export async function answerSync(
   context: AnswerContext,

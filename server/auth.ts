@@ -14,7 +14,12 @@
  */
 export type Authorize = (request: Request, keys: string[]) => Iterable<string> | Promise<Iterable<string>>
 
-/** Options of {@link RealityAuthError}. */
+/**
+ * Options of {@link RealityAuthError}.
+ *
+ * @example
+ * new RealityAuthError(401, 'Sign in.', { headers: { 'WWW-Authenticate': 'Bearer' } })
+ */
 export interface RealityAuthErrorOptions {
   /** Extra response headers, e.g. `{ 'WWW-Authenticate': 'Bearer' }` for a 401. */
   headers?: Record<string, string>
@@ -49,6 +54,9 @@ export class RealityAuthError extends Error {
  * Splits the requested keys into allowed (in request order) and denied,
  * ignoring any key the hook returns that was not requested.
  * Throws `TypeError` when the hook returned something that is not a collection of keys.
+ *
+ * @example
+ * splitAllowed(['a', 'b'], new Set(['a', 'x'])) // { allowed: ['a'], denied: ['b'] }
  */
 export function splitAllowed(requested: string[], allowed: unknown): { allowed: string[]; denied: string[] } {
   if (allowed === null || typeof allowed !== 'object' || typeof (allowed as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof allowed === 'string') {

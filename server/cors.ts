@@ -4,6 +4,9 @@ import { errorOutput, type SyncOutput } from './responses.js'
 /**
  * Cross-origin access to the sync endpoint. Without it, only same-origin
  * pages can read the answers (the browser default).
+ *
+ * @example
+ * createRealityServer({ cors: { origins: ['https://app.example.com'], credentials: true, maxAge: 600, headers: ['authorization'] } })
  */
 export interface CorsOptions {
   /**
@@ -22,7 +25,12 @@ export interface CorsOptions {
   headers?: readonly string[]
 }
 
-/** What the handler needs from a resolved CORS configuration. */
+/**
+ * What the handler needs from a resolved CORS configuration.
+ *
+ * @example
+ * policy.responseHeaders('https://app.example.com') // { vary: 'Origin', 'access-control-allow-origin': … }
+ */
 export interface CorsPolicy {
   /** Headers to add to a non-preflight answer for a request with this `Origin` header. */
   responseHeaders(origin: string | null): Record<string, string>
@@ -35,6 +43,10 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 /**
  * Validates `options` once, at server creation, so a typo fails loudly
  * instead of silently blocking every browser.
+ *
+ * @example
+ * const policy = createCorsPolicy({ origins: ['https://app.example.com'] })
+ * policy.preflight('https://evil.example.com').status // 403
  */
 export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   const isAllowed = originMatcher(options.origins)

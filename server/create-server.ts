@@ -12,7 +12,12 @@ import { memoryVersions } from './versions/memory.js'
 import { WaiterRegistry } from './waiters.js'
 import { createWriter, type InvalidateOptions } from './writes.js'
 
-/** Options of {@link createRealityServer}. */
+/**
+ * Options of {@link createRealityServer}.
+ *
+ * @example
+ * const options: RealityServerOptions = { maxWait: 25_000, limits: { maxKeys: 200 }, onError: (error) => log.error(error) }
+ */
 export interface RealityServerOptions {
   /** Where versions live. Defaults to {@link memoryVersions} (one process). */
   versions?: VersionStore
@@ -31,7 +36,12 @@ export interface RealityServerOptions {
   onError?: (error: unknown, request?: Request) => void
 }
 
-/** Diagnostics of a server: live resources of held requests. All 0 when idle. */
+/**
+ * Diagnostics of a server: live resources of held requests. All 0 when idle.
+ *
+ * @example
+ * server.stats() // { held: 0, timers: 0, abortListeners: 0, waiters: 0, watchedKeys: 0, subscriptions: 0 }
+ */
 export interface RealityServerStats extends HoldCounters {
   /** Held requests registered as waiters (those watching at least one key). */
   waiters: number
@@ -41,7 +51,13 @@ export interface RealityServerStats extends HoldCounters {
   subscriptions: number
 }
 
-/** A Reality sync server; see {@link createRealityServer}. */
+/**
+ * A Reality sync server; see {@link createRealityServer}.
+ *
+ * @example
+ * const server: RealityServer = createRealityServer()
+ * await server.getVersions(['user:42']) // { 'user:42': 0 }
+ */
 export interface RealityServer {
   /** Answers a sync request (any path: mount it where the client's `endpoint` points). */
   handler: (request: Request) => Promise<Response>

@@ -1,6 +1,11 @@
 import type { Waiter } from './waiters.js'
 
-/** Live resources of held requests, for diagnostics and leak tests. */
+/**
+ * Live resources of held requests, for diagnostics and leak tests.
+ *
+ * @example
+ * const counters: HoldCounters = { held: 0, timers: 0, abortListeners: 0 }
+ */
 export interface HoldCounters {
   /** Requests being held right now. */
   held: number
@@ -10,7 +15,12 @@ export interface HoldCounters {
   abortListeners: number
 }
 
-/** Why a hold step ended. */
+/**
+ * Why a hold step ended.
+ *
+ * @example
+ * if ((await hold.next()) !== 'wake') return empty
+ */
 export type HoldOutcome = 'wake' | 'timeout' | 'abort'
 
 /**
@@ -21,6 +31,10 @@ export type HoldOutcome = 'wake' | 'timeout' | 'abort'
  * that arrives while the handler is still reading is remembered, so no
  * wake-up is lost between "read" and "wait". {@link release} removes
  * everything it armed; the handler calls it in a `finally`.
+ *
+ * @example
+ * const hold = new Hold(['a'], { a: 3 }, 25_000, request.signal, counters)
+ * try { await hold.next() } finally { hold.release() }
  */
 export class Hold implements Waiter {
   private woken = false

@@ -6,6 +6,9 @@ import { declaredLengthProblem, decodeBody, tooLarge } from './read-body.js'
  * What a body parser that ran before us (express.json(), express.raw(),
  * express.text()…) left in `req.body`, as text or bytes; `undefined` when
  * the stream was not consumed and must be read.
+ *
+ * @example
+ * consumedBody(req) // '{"v":1,…}' after express.json(), undefined before any parser
  */
 export function consumedBody(req: IncomingMessage): string | Uint8Array | undefined {
   const body = (req as { body?: unknown }).body

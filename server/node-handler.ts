@@ -4,7 +4,12 @@ import { syncCoreOf } from './node-fast-path.js'
 import { errorOutput, internalError, type SyncOutput } from './responses.js'
 import type { SyncCore, SyncInput } from './sync-core.js'
 
-/** A node:http / Express / Connect request handler. */
+/**
+ * A node:http / Express / Connect request handler.
+ *
+ * @example
+ * const sync: NodeHandler = toNodeHandler(server.handler)
+ */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 
 const BODYLESS = new Set(['GET', 'HEAD'])

@@ -5,6 +5,9 @@ import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.js'
  * string, a negative number) fails at startup with a message instead of
  * weakening the server. `maxWait` (top-level option) wins over `limits.maxWait`.
  * `maxWait: 0` turns long-polling off: every request is answered at once.
+ *
+ * @example
+ * resolveLimits({ maxKeys: 50 }, 10_000) // { maxBodyBytes: 65536, maxKeys: 50, …, maxWait: 10000 }
  */
 export function resolveLimits(limits: Partial<Limits> | undefined, maxWait: number | undefined): Readonly<Limits> {
   const resolved: Limits = { ...DEFAULT_LIMITS }

@@ -6,6 +6,10 @@ const MEDIA_TYPE = 'application/json'
  * Checks `Content-Type`: `application/json`, optionally with
  * `charset=utf-8` (the only charset the body is decoded with). Returns the
  * error to answer with, or `undefined`.
+ *
+ * @example
+ * contentTypeProblem('application/json; charset=utf-8') // undefined
+ * contentTypeProblem('text/plain')?.status // 415
  */
 export function contentTypeProblem(header: string | null): ProtocolError | undefined {
   const refuse = (why: string) => new ProtocolError(415, 'unsupported_media_type', `${why} Send the body as Content-Type: application/json.`)
@@ -23,7 +27,12 @@ export function contentTypeProblem(header: string | null): ProtocolError | undef
   return undefined
 }
 
-/** The 413 for a body over `maxBytes`. */
+/**
+ * The 413 for a body over `maxBytes`.
+ *
+ * @example
+ * tooLarge(65536).status // 413
+ */
 export function tooLarge(maxBytes: number): ProtocolError {
   return new ProtocolError(413, 'payload_too_large', `Sync bodies are limited to ${maxBytes} bytes. Watch fewer keys per request or raise limits.maxBodyBytes.`)
 }
@@ -33,6 +42,9 @@ export function tooLarge(maxBytes: number): ProtocolError {
  * declared `Content-Length` (nothing is read), then while streaming (a
  * chunked body with no length is cut off as soon as it passes the cap).
  * Returns the text or the error to answer with.
+ *
+ * @example
+ * const text = await readBody(request, 65536) // string | ProtocolError
  */
 export async function readBody(request: Request, maxBytes: number): Promise<string | ProtocolError> {
   const declared = declaredLengthProblem(request.headers.get('content-length'), maxBytes)
@@ -62,7 +74,12 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   return decodeBody(chunks.length === 1 ? chunks[0]! : concat(chunks, total))
 }
 
-/** The 400 for a body that broke off (the client went away mid-body). */
+/**
+ * The 400 for a body that broke off (the client went away mid-body).
+ *
+ * @example
+ * unreadable().code // 'invalid_request'
+ */
 export function unreadable(): ProtocolError {
   return new ProtocolError(400, 'invalid_request', 'The request body could not be read completely.')
 }
@@ -70,6 +87,9 @@ export function unreadable(): ProtocolError {
 /**
  * Checks a declared `Content-Length` before anything is read: malformed → 400,
  * above `maxBytes` → 413, else `undefined`.
+ *
+ * @example
+ * declaredLengthProblem('70000', 65536)?.status // 413
  */
 export function declaredLengthProblem(declared: string | null | undefined, maxBytes: number): ProtocolError | undefined {
   if (declared === null || declared === undefined) return undefined
@@ -81,7 +101,12 @@ export function declaredLengthProblem(declared: string | null | undefined, maxBy
 // `fatal`: invalid UTF-8 is refused, never replaced by U+FFFD and parsed anyway.
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Strict UTF-8 decoding (a leading BOM is dropped), or the 400 to answer. */
+/**
+ * Strict UTF-8 decoding (a leading BOM is dropped), or the 400 to answer.
+ *
+ * @example
+ * decodeBody(new Uint8Array([0xff])) // ProtocolError 400 invalid_json
+ */
 export function decodeBody(bytes: Uint8Array): string | ProtocolError {
   try {
     return decoder.decode(bytes)

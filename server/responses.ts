@@ -5,6 +5,9 @@ import type { ErrorCode } from '../protocol/types.js'
  * An answer before it becomes a `Response` (fetch runtimes) or is written
  * straight to a Node `ServerResponse` (the Node adapter's fast path).
  * Header names are lower case.
+ *
+ * @example
+ * const output: SyncOutput = { status: 204, headers: { vary: 'Origin' }, body: null }
  */
 export interface SyncOutput {
   status: number
@@ -18,35 +21,70 @@ export interface SyncOutput {
  */
 const CONTENT_TYPE = 'application/json; charset=utf-8'
 
-/** How long a client should wait before retrying after a 503, in seconds. */
+/**
+ * How long a client should wait before retrying after a 503, in seconds.
+ *
+ * @example
+ * headers['retry-after'] = String(RETRY_AFTER_SECONDS)
+ */
 export const RETRY_AFTER_SECONDS = 5
 
-/** A JSON answer with the house headers plus `extra`. */
+/**
+ * A JSON answer with the house headers plus `extra`.
+ *
+ * @example
+ * jsonOutput(200, '{"v":1,"changed":{}}')
+ */
 export function jsonOutput(status: number, body: string, extra?: Record<string, string>): SyncOutput {
   return { status, headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store', ...extra }, body }
 }
 
-/** The `{ error: { code, message, issues? } }` answer of a {@link ProtocolError}. */
+/**
+ * The `{ error: { code, message, issues? } }` answer of a {@link ProtocolError}.
+ *
+ * @example
+ * errorOutput(unavailableError(), { 'retry-after': '5' }).status // 503
+ */
 export function errorOutput(error: ProtocolError, extra?: Record<string, string>): SyncOutput {
   return jsonOutput(error.status, JSON.stringify(error.toBody()), extra)
 }
 
-/** Converts an output to a fetch `Response`. */
+/**
+ * Converts an output to a fetch `Response`.
+ *
+ * @example
+ * return toResponse(await core(input))
+ */
 export function toResponse(output: SyncOutput): Response {
   return new Response(output.body, { status: output.status, headers: output.headers })
 }
 
-/** Shorthand for a new {@link ProtocolError}. */
+/**
+ * Shorthand for a new {@link ProtocolError}.
+ *
+ * @example
+ * protocolError(405, 'method_not_allowed', 'Use POST.')
+ */
 export function protocolError(status: number, code: ErrorCode, message: string): ProtocolError {
   return new ProtocolError(status, code, message)
 }
 
-/** The generic 500: never the thrown text, never a stack. */
+/**
+ * The generic 500: never the thrown text, never a stack.
+ *
+ * @example
+ * errorOutput(internalError()).status // 500
+ */
 export function internalError(): ProtocolError {
   return protocolError(500, 'internal', 'The server failed to answer this request. The error was logged on the server.')
 }
 
-/** The 503 for a version store that failed; pair it with `Retry-After`. */
+/**
+ * The 503 for a version store that failed; pair it with `Retry-After`.
+ *
+ * @example
+ * errorOutput(unavailableError(), { 'retry-after': '5' })
+ */
 export function unavailableError(): ProtocolError {
   return protocolError(503, 'unavailable', `The version store is unavailable. Retry after ${RETRY_AFTER_SECONDS} seconds.`)
 }

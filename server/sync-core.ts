@@ -11,6 +11,9 @@ import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECO
  * One incoming sync request, independent of how it arrived: a fetch
  * `Request`, or a Node `IncomingMessage` on the Node adapter's fast path
  * (which never builds a `Request` unless `authorize` asks for one).
+ *
+ * @example
+ * const input: SyncInput = { method: 'POST', header: (name) => request.headers.get(name), readText: (max) => readBody(request, max), signal: () => request.signal, request: () => request }
  */
 export interface SyncInput {
   readonly method: string
@@ -24,7 +27,12 @@ export interface SyncInput {
   request(): Request
 }
 
-/** What the core needs from the server. */
+/**
+ * What the core needs from the server.
+ *
+ * @example
+ * createSyncCore({ limits, authorize: undefined, cors: undefined, answer, closed: () => false, report: console.error })
+ */
 export interface SyncCoreConfig {
   limits: Readonly<Limits>
   authorize: Authorize | undefined
@@ -35,7 +43,12 @@ export interface SyncCoreConfig {
   report(error: unknown, input: SyncInput): void
 }
 
-/** The sync endpoint as a function of {@link SyncInput}; see `createRealityServer`. */
+/**
+ * The sync endpoint as a function of {@link SyncInput}; see `createRealityServer`.
+ *
+ * @example
+ * const output = await core(input) // { status: 200, headers, body: '{"v":1,"changed":{}}' }
+ */
 export type SyncCore = (input: SyncInput) => Promise<SyncOutput>
 
 /**

@@ -1,6 +1,11 @@
 import type { VersionChange, VersionStore } from './version-store.js'
 
-/** A held request, as the registry sees it. */
+/**
+ * A held request, as the registry sees it.
+ *
+ * @example
+ * const waiter: Waiter = { keys: ['a'], known: { a: 3 }, wake: () => {} }
+ */
 export interface Waiter {
   /** The keys it watches (allowed keys only: denied keys never wake anyone). */
   readonly keys: readonly string[]
@@ -10,7 +15,12 @@ export interface Waiter {
   wake(): void
 }
 
-/** Diagnostics of the registry. */
+/**
+ * Diagnostics of the registry.
+ *
+ * @example
+ * registry.stats() // { waiters: 0, watchedKeys: 0, subscriptions: 0 }
+ */
 export interface WaiterStats {
   /** Held requests registered now. */
   waiters: number
@@ -25,6 +35,11 @@ export interface WaiterStats {
  * server: taken when the first waiter arrives, released when the last leaves.
  * A change wakes only the waiters of the changed keys — O(changed keys ×
  * their waiters), never a scan of every held request.
+ *
+ * @example
+ * const registry = new WaiterRegistry(store)
+ * await registry.add(waiter) // subscribed: no change after this is missed
+ * registry.remove(waiter)
  */
 export class WaiterRegistry {
   private readonly byKey = new Map<string, Set<Waiter>>()

@@ -1,7 +1,12 @@
 import { keyProblem, type Limits } from '../protocol/limits.js'
 import type { BumpMeta, VersionStore } from './version-store.js'
 
-/** Options of `server.invalidate`. */
+/**
+ * Options of `server.invalidate`.
+ *
+ * @example
+ * await server.invalidate(['chat:room:1'], { hash: 'sha1:9f2c', payload: { unread: 3 } })
+ */
 export interface InvalidateOptions {
   /** Content hash of the new data: a client whose data has this hash may skip the refetch. */
   hash?: string
@@ -56,6 +61,10 @@ function bumpMeta(options: InvalidateOptions | undefined, limits: Readonly<Limit
 /**
  * The write side of a server: `invalidate` and `getVersions`, validating
  * keys and payloads before they reach the store.
+ *
+ * @example
+ * const writer = createWriter(memoryVersions(), DEFAULT_LIMITS)
+ * await writer.invalidate('user:42') // { 'user:42': 1732271234567000 }
  */
 export function createWriter(store: VersionStore, limits: Readonly<Limits>) {
   return {

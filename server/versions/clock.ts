@@ -22,7 +22,12 @@
 
 let processHighWater = 0
 
-/** Options of {@link createVersionClock}; `now` is injectable for tests. */
+/**
+ * Options of {@link createVersionClock}; `now` is injectable for tests.
+ *
+ * @example
+ * createVersionClock({ now: () => 1732271234567, shareProcessHighWater: false })
+ */
 export interface VersionClockOptions {
   /** Milliseconds since the epoch. Defaults to `Date.now`. */
   now?: () => number

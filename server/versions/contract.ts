@@ -12,7 +12,12 @@
 import { describe, expect, it } from 'vitest'
 import type { VersionChange, VersionStore } from '../version-store.js'
 
-/** Options of {@link describeVersionStore}. */
+/**
+ * Options of {@link describeVersionStore}.
+ *
+ * @example
+ * describeVersionStore('redis', () => redisVersions({ url }), { waitFor: (ok) => vi.waitUntil(ok, 10_000) })
+ */
 export interface ContractOptions {
   /**
    * Waits until `condition()` is true. Networked stores deliver changes

@@ -5,7 +5,12 @@ import { createVersionClock } from './clock.js'
 /** Every never-written key reads as this one frozen entry: no allocation per key. */
 const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
 
-/** Options of {@link memoryVersions}. */
+/**
+ * Options of {@link memoryVersions}.
+ *
+ * @example
+ * memoryVersions({ onListenerError: (error) => log.error(error) })
+ */
 export interface MemoryVersionsOptions {
   /** Version generator; defaults to the clock-based one (see `clock.ts`). */
   nextVersion?: () => number
