@@ -2,25 +2,22 @@ import type { ReadonlySignal } from '@preact/signals-core'
 import type { ReadableAtom } from './types.js'
 
 /**
- * A signal seen as a nanostores-style readable atom: `get()` (and `value`,
- * as nanostores atoms have it) reads without tracking, `subscribe()` calls at once (the Svelte store contract),
- * `listen()` only on changes.
+ * Turns a signal into a nanostores-style readable atom, in place: a
+ * signals-core signal already has `subscribe()` (calls at once: the Svelte
+ * store contract) and `value` (what nanostores' `useStore` reads); this adds
+ * `get()` (reads without tracking), `listen()` (changes only) and `signal`.
  *
  * @example
  * const status = readable(statusSignal)
- * status.subscribe((value) => console.log(value))
+ * status.listen((value) => console.log(value))
  */
 export function readable<T>(signal: ReadonlySignal<T>): ReadableAtom<T> {
-  return {
+  return Object.assign(signal, {
     signal,
-    get value() {
-      return signal.peek()
-    },
     get: () => signal.peek(),
-    subscribe: (cb) => signal.subscribe(cb),
-    listen(cb) {
+    listen(cb: (value: T) => void) {
       let first = true
       return signal.subscribe((value) => (first ? (first = false) : cb(value)))
     },
-  }
+  })
 }

@@ -65,7 +65,7 @@ export function createStore(options: StoreOptions = {}): Store {
       keys.forEach((key) => nodes.get(key)?.retry())
       scheduler.schedule(true)
     },
-    lastRequest: scheduler.id,
+    lastId: scheduler.id,
   })
   const host = {
     timers,
@@ -75,7 +75,7 @@ export function createStore(options: StoreOptions = {}): Store {
     },
   }
   const collect = (node: Node) => {
-    node.cancelGrace = timers.after(grace, () => {
+    node.keep = timers.after(grace, () => {
       nodes.delete(node.key)
       node.stop()
       node.gone.value = true
@@ -103,7 +103,7 @@ export function createStore(options: StoreOptions = {}): Store {
         ensure: () => ensure(key, nodeOptions),
         acquire(node) {
           if (destroyed) return
-          node.cancelGrace?.()
+          node.keep?.()
           if (!node.refs++ && node.start()) {
             scheduler.start()
             scheduler.schedule()

@@ -7,7 +7,7 @@ export interface MutationHost {
   /** Syncs `keys` now, past any backoff. */
   sync(keys: string[]): void
   /** The id of the last sync request sent. */
-  lastRequest(): number
+  lastId(): number
 }
 
 interface Pending {
@@ -66,7 +66,7 @@ export function createMutations(host: MutationHost) {
       if (m.layers.length) pending.push(m)
       try {
         const result = await fn()
-        m.seq = host.lastRequest()
+        m.seq = host.lastId()
         return result
       } catch (error) {
         pending = pending.filter((p) => p !== m)

@@ -91,6 +91,16 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     cancelWait = undefined
     busy.value = fetching
   }
+  /** Keeps the key out of `known` for a growing, jittered backoff, then checks it again. */
+  const wait = () => {
+    cancelWait?.()
+    busy.value = true
+    cancelWait = host.timers.after(backoff(++attempt), () => {
+      cancelWait = undefined
+      busy.value = fetching
+      host.rejoin()
+    })
+  }
 
   async function run() {
     // Without any reported version (a refetch before the first sync) the
@@ -118,11 +128,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     } catch (error) {
       if (!c.signal.aborted) {
         fail(error instanceof RealityError ? error : new RealityError('fetch_failed', `Fetcher for "${key}" failed (retrying): ${error}`, { key, cause: error }))
-        cancelWait = host.timers.after(backoff(++attempt), () => {
-          cancelWait = undefined
-          busy.value = fetching
-          host.rejoin()
-        })
+        wait()
       }
     } finally {
       fetching = false
@@ -147,15 +153,14 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     refs: 0,
     /** Id of the last sync request whose answer covered this key. */
     checked: 0,
-    /** The server refused the key: it stays out of `known` until retried. */
-    denied: false,
-    cancelGrace: undefined as (() => void) | undefined,
+    /** Cancels the pending collection of this node (set while it has no subscriber). */
+    keep: undefined as (() => void) | undefined,
     get fetching() {
       return fetching
     },
     /** What `known` carries for this key, or `undefined` to leave it out. */
     known(): number | null | undefined {
-      return busy.peek() || this.denied ? undefined : base.peek().version
+      return busy.peek() ? undefined : base.peek().version
     },
     /** No fetch is due or running since request `seq` answered for this key. */
     landed(seq: number) {
@@ -177,7 +182,6 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     report(entry: ChangedEntry) {
       const v = entry.version
       const h = held()
-      this.denied = false
       // The version store forgot its versions (contract broken, e.g. a
       // non-durable store restarted): relabel from a fresh fetch.
       if (v < h) {
@@ -210,17 +214,17 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       }
     },
     /** The data held, for `dehydrate()`. */
-    snapshot(): HeldEntry | undefined {
+    entry(): HeldEntry | undefined {
       const { data, version } = base.peek()
       return version === null ? undefined : { data, version, hash: dataHash }
     },
+    /** The server refused the key: an error, and the key is asked for again after a backoff (like a failed fetch). */
     deny() {
-      this.denied = true
       fail(new RealityError('denied', `Server denied "${key}": sign in, then store.sync()`, { key }))
+      wait()
     },
-    /** Asks again for a denied key and skips a fetch backoff (focus, online, `store.sync()`). */
+    /** Cuts a backoff short (after a denial or a failed fetch): `store.sync()`, mutations. */
     retry() {
-      this.denied = false
       if (cancelWait) endWait()
     },
     /** Fetches whatever the version: now, after the fetch in flight, or cutting a backoff short. */

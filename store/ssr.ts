@@ -19,7 +19,7 @@ import type { Snapshot } from './types.js'
 export function dehydrate(nodes: Map<string, Node>, waiting: Map<string, HeldEntry>): Snapshot {
   const entries = [...waiting]
   nodes.forEach((node, key) => {
-    const entry = node.snapshot()
+    const entry = node.entry()
     if (entry) entries.push([key, entry])
   })
   return { v: 1, nodes: Object.fromEntries(entries) }

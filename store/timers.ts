@@ -21,8 +21,7 @@ export interface TrackedTimers {
 }
 
 /**
- * Wraps `timers` (default: the global ones, called unbound so browsers do
- * not complain about `this`) so the store owns and can count every timer.
+ * Wraps `timers` (default: the global ones) so the store owns and can count every timer.
  *
  * @example
  * const timers = trackTimers()
@@ -30,15 +29,17 @@ export interface TrackedTimers {
  * timers.size // 1
  * cancel()
  */
-export function trackTimers(timers: Timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (id) => clearTimeout(id as never) }): TrackedTimers {
+export function trackTimers(timers: Timers = globalThis): TrackedTimers {
+  // Called unbound: browsers refuse window.setTimeout with another `this`.
+  const { setTimeout: set, clearTimeout: clear } = timers
   const live = new Set<() => void>()
   return {
     after(ms, callback) {
       const cancel = () => {
         live.delete(cancel)
-        timers.clearTimeout(id)
+        clear(id)
       }
-      const id = timers.setTimeout(() => {
+      const id = set(() => {
         live.delete(cancel)
         callback()
       }, ms)

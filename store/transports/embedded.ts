@@ -17,7 +17,7 @@ export interface EmbeddedServer {
  */
 export function embeddedTransport(server: EmbeddedServer): Transport {
   return httpTransport({
-    endpoint: 'http://reality.embedded/reality/sync',
+    endpoint: 'http://embedded/',
     fetch: (url, init) => server.handler(new Request(url, init)),
   })
 }

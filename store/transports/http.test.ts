@@ -34,8 +34,8 @@ describe('httpTransport', () => {
     ['another protocol version', () => json({ v: 2, changed: {} })],
     ['no changed object', () => json({ v: 1 })],
     ['a bad version', () => json({ v: 1, changed: { a: { version: -1 } } })],
-    ['a bad hash', () => json({ v: 1, changed: { a: { version: 1, hash: 5 } } })],
-    ['a bad denied list', () => json({ v: 1, changed: {}, denied: [1] })],
+    ['a version that is not a safe integer', () => json({ v: 1, changed: { a: { version: '7' } } })],
+    ['a bad denied list', () => json({ v: 1, changed: {}, denied: 'a' })],
   ])('refuses an answer with %s as protocol_mismatch', async (_, response) => {
     const error = await httpTransport({ fetch: stubFetch(response).fetch }).sync(request, signal).catch((e) => e)
     expect(error).toBeInstanceOf(RealityError)
