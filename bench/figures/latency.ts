@@ -114,11 +114,39 @@ async function ws(): Promise<number[]> {
   }
 }
 
+/** The floor of long-polling: a bare held POST answered with the item, re-sent at once, through fetch. */
+async function longPoll(): Promise<number[]> {
+  const server = await startServerProcess('bench/baselines/long-poll-server.ts')
+  const rx = receiver()
+  const abort = new AbortController()
+  let after = 0
+  const loop = async () => {
+    while (!abort.signal.aborted) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ after }), signal: abort.signal })
+      const item = (await response.json()) as BenchItem
+      after = item.seq
+      rx.deliver(item)
+    }
+  }
+  const running = loop().catch((error) => {
+    if (!abort.signal.aborted) throw error
+  })
+  try {
+    while ((await server.command<number>('waiting')) < 1) await sleep(5)
+    return await drive(rx, (seq) => server.notify('change', { seq }))
+  } finally {
+    abort.abort()
+    await running
+    await server.stop()
+  }
+}
+
 async function main() {
   // Baselines first and last would need twice the time; instead every variant runs once, in a fixed order.
   const runs: [string, () => Promise<number[]>][] = [
     ['SSE push', sse],
     ['WebSocket push (ws)', ws],
+    ['bare long-poll (no Reality)', longPoll],
     ['Reality long-poll + inline payload', () => reality(true)],
     ['Reality long-poll + fetcher', () => reality(false)],
   ]
@@ -140,6 +168,7 @@ async function main() {
     notes: [
       `${CHANGES} changes per path after ${WARMUP} warm-up changes, one at a time, ${GAP_MS}–${GAP_MS + 2} ms apart; server and client in separate Node processes on 127.0.0.1; the change is triggered over IPC and stamped in the server with process.hrtime (CLOCK_MONOTONIC, shared by both processes), the sample ends when the client holds the data (store subscriber / SSE event parsed / ws message parsed).`,
       'The data is the same ~250-byte JSON item on every path. Reality: `createStore` with its default http transport (Node fetch/undici); the fetcher GETs the item from the same server; the inline payload rides in the sync response (`invalidate(keys, { payload })`). SSE is read through fetch (Node 20 has no EventSource).',
+      'The bare long-poll row is not a competitor but the floor of the technique: a minimal node:http server holding a POST and answering it with the item, the client re-sending at once through fetch. The gap between it and SSE is what any long-poll costs here (one HTTP response parsed by fetch per change); the gap between it and Reality is Reality\'s own overhead (handler, version re-read, store).',
       'Reality needs one more HTTP exchange than a push: the held request is answered, then (fetcher path) one GET; in a browser, HTTP/2 or HTTP/3 reuse makes those exchanges cheaper than here.',
     ],
     charts: [{

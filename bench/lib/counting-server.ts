@@ -42,17 +42,22 @@ export async function startCountingServer(): Promise<CountingServer> {
   const reality = createRealityServer()
   let counts: RequestCounts = { sync: 0, keysPerSync: [], data: 0, order: '' }
   let last = performance.now()
-  const counted = (request: Request) => {
-    // Count from a clone and hand the handler the original Request: a new
-    // Request made with `signal: request.signal` would only follow the
-    // original's signal while the original is alive (undici holds that link
-    // weakly), so a GC during a held poll would lose the client's abort.
+  const counted = async (request: Request) => {
+    // Count from a clone and hand the handler the original Request. Node's
+    // Request only follows the signal it was made with while the Request
+    // object itself is alive (undici holds that link weakly): a wrapper
+    // Request, or a Request nobody references during a held poll, loses the
+    // client's abort at the next GC.
     void request
       .clone()
       .text()
       .then((text) => counts.keysPerSync.push(Object.keys((JSON.parse(text) as { known: object }).known).length))
       .catch(() => counts.keysPerSync.push(-1))
-    return reality.handler(request)
+    const response = await reality.handler(request)
+    // Touch the Request after the answer: it stays alive while held, and
+    // with it the link that aborts its signal when the client goes away.
+    void request.method
+    return response
   }
   const sync = toNodeHandler(counted)
   const open = new Set<{ at: number; socket: import('node:net').Socket }>()

@@ -13,11 +13,19 @@ function need(json: unknown, path: string): number {
   return value
 }
 
-interface Run {
-  rps: number
-  latencyP99Ms?: number
-  errors?: number
-  non2xx?: number
+/** What `bench/server-throughput.ts` prints (the fields used here). */
+interface ThroughputJson {
+  realityRps: number
+  bareRps: number
+  cpuMicrosPerRequest?: { reality: number; bare: number }
+  latencyP99Ms?: { reality: number[]; bare: number[] }
+  settings?: { seconds?: number; rounds?: number; connections?: number }
+}
+
+const median = (list: number[] | undefined) => {
+  if (!list?.length) return ''
+  const sorted = [...list].sort((a, b) => a - b)
+  return sorted[(sorted.length - 1) >> 1]!
 }
 
 /**
@@ -30,17 +38,73 @@ interface Run {
 export function addNodeThroughput(figure: FigureResult, json: unknown): void {
   const realityRps = need(json, 'realityRps')
   const bareRps = need(json, 'bareRps')
-  const runs = json as { reality?: Run[]; bare?: Run[]; settings?: { seconds?: number; rounds?: number; connections?: number } }
-  const best = (list: Run[] | undefined) => (list ?? []).reduce<Run | undefined>((a, b) => (!a || b.rps > a.rps ? b : a), undefined)
-  const r = best(runs.reality)
-  const b = best(runs.bare)
-  const bad = [...(runs.reality ?? []), ...(runs.bare ?? [])].reduce((n, x) => n + (x.errors ?? 0) + (x.non2xx ?? 0), 0)
-  figure.rows.unshift(['node (node:http + toNodeHandler)', Math.round(realityRps), Math.round(bareRps), `${(realityRps / bareRps).toFixed(2)}×`, r?.latencyP99Ms ?? '', b?.latencyP99Ms ?? '', bad])
+  const { cpuMicrosPerRequest: cpu, latencyP99Ms: p99, settings: s } = json as ThroughputJson
+  figure.rows.unshift([
+    'node (node:http + toNodeHandler)',
+    Math.round(realityRps),
+    Math.round(bareRps),
+    `${(realityRps / bareRps).toFixed(2)}×`,
+    cpu ? cpu.reality.toFixed(1) : '',
+    cpu ? cpu.bare.toFixed(1) : '',
+    cpu ? `${(cpu.bare / cpu.reality).toFixed(2)}×` : '',
+    median(p99?.reality),
+    median(p99?.bare),
+    0, // server-throughput.ts throws on any error or non-2xx answer
+  ])
+  if (cpu) figure.checks.unshift(ratioCheck("node: bare server CPU per request / Reality's (throughput the server alone allows)", cpu.bare, cpu.reality, '≥', 0.6))
   figure.checks.unshift(ratioCheck('node: Reality req/s / bare node:http req/s', realityRps, bareRps, '≥', 0.6))
-  const chart = figure.charts?.[0]
-  chart?.bars.unshift({ group: 'node', series: 'Reality', value: realityRps }, { group: 'node', series: 'bare', value: bareRps })
-  const s = runs.settings
+  figure.charts?.[0]?.bars.unshift({ group: 'node', series: 'Reality', value: realityRps }, { group: 'node', series: 'bare', value: bareRps })
   figure.notes.unshift(
-    `Node row from bench/server-throughput.ts: each server in its own process, ${s?.rounds ?? '?'} alternating rounds of ${s?.seconds ?? '?'} s (best round kept), ${s?.connections ?? '?'} connections; bare = a node:http handler writing the same bytes.`,
+    `Node row from bench/server-throughput.ts (the server helper's bench): both servers in their own processes, ${s?.rounds ?? '?'} alternating rounds of ${s?.seconds ?? '?'} s (medians), ${s?.connections ?? '?'} connections; bare = a node:http handler writing the same bytes.`,
   )
+}
+
+/** What `bench/held-polls.ts` prints (the fields used here). */
+interface HeldPollsJson {
+  held: number
+  heapBytesPerHeld: { reality: number; includingRequest: number }
+  wakeAllAfterOneInvalidate: { p50Ms: number; p99Ms: number; allAnsweredMs: number; invalidateReturnedMs?: number }
+  statsWhileHeld?: Record<string, number>
+}
+
+/** What `bench/baselines/held-polls-bare.ts` prints. */
+interface BareHeldJson {
+  heapBytesPerHeld: { handler: number; includingRequest: number }
+  wake: { p50Ms: number; p99Ms: number; allAnsweredMs: number }
+}
+
+/**
+ * Figure 4 from the server helper's held-polls bench and the bare baseline.
+ *
+ * @example
+ * heldPollsFigure(JSON.parse(realityStdout), JSON.parse(bareStdout))
+ */
+export function heldPollsFigure(realityJson: unknown, bareJson: unknown): FigureResult {
+  for (const path of ['held', 'heapBytesPerHeld.reality', 'heapBytesPerHeld.includingRequest', 'wakeAllAfterOneInvalidate.p50Ms', 'wakeAllAfterOneInvalidate.p99Ms']) need(realityJson, path)
+  for (const path of ['heapBytesPerHeld.handler', 'wake.p50Ms', 'wake.p99Ms']) need(bareJson, path)
+  const r = realityJson as HeldPollsJson
+  const b = bareJson as BareHeldJson
+  const w = r.wakeAllAfterOneInvalidate
+  return {
+    id: 4,
+    title: `Held long-polls (${r.held.toLocaleString('en')} on one process)`,
+    columns: ['Measure', 'Reality', 'bare long-poll handler', 'Reality / bare'],
+    rows: [
+      ['heap per held request, beyond the Request object (bytes)', r.heapBytesPerHeld.reality, b.heapBytesPerHeld.handler, `${(r.heapBytesPerHeld.reality / b.heapBytesPerHeld.handler).toFixed(2)}×`],
+      ['heap per held request, Request included (bytes)', r.heapBytesPerHeld.includingRequest, b.heapBytesPerHeld.includingRequest, `${(r.heapBytesPerHeld.includingRequest / b.heapBytesPerHeld.includingRequest).toFixed(2)}×`],
+      ['wake every holder of one key: p50 (ms)', w.p50Ms.toFixed(1), b.wake.p50Ms.toFixed(1), `${(w.p50Ms / b.wake.p50Ms).toFixed(2)}×`],
+      ['… p99 (ms)', w.p99Ms.toFixed(1), b.wake.p99Ms.toFixed(1), `${(w.p99Ms / b.wake.p99Ms).toFixed(2)}×`],
+      ['… until all answered (ms)', w.allAnsweredMs.toFixed(1), b.wake.allAnsweredMs.toFixed(1), `${(w.allAnsweredMs / b.wake.allAnsweredMs).toFixed(2)}×`],
+    ],
+    checks: [
+      { label: 'heap per held request beyond the Request / 2 KB budget', ratio: r.heapBytesPerHeld.reality / 2048, target: '≤ 1×', pass: r.heapBytesPerHeld.reality <= 2048 },
+      ratioCheck('wake p99 / bare handler wake p99', w.p99Ms, b.wake.p99Ms, '≤', 2),
+    ],
+    notes: [
+      'Reality column from bench/held-polls.ts (the server helper\'s bench): in-process `Request`s with AbortController signals through `server.handler`, each watching one shared key and one own key; heap after forced GC (--expose-gc). "Beyond the Request" is what holding adds on top of the Request a fetch runtime already holds (no socket here, so nothing of the socket is counted).',
+      'Bare column from bench/baselines/held-polls-bare.ts: the same requests and measurement, held by a minimal fetch-style handler (JSON body read, a resolver parked in a Set, one Response per holder on change) — the floor any long-poll pays in this runtime.',
+      'Wake time: from the `invalidate()` call to each holder\'s Response; all holders are answered in one burst, so p50 ≈ p99. The 2× wake target is this report\'s own yardstick (issue 5 sets none); the 2 KB heap budget is the issue\'s.',
+      ...(r.statsWhileHeld ? [`Server diagnostics while held: ${JSON.stringify(r.statsWhileHeld)} (one version-store subscription for all holders).`] : []),
+    ],
+  }
 }
