@@ -3,7 +3,7 @@
  * store does it all; React only reads node snapshots through
  * `useSyncExternalStore` (immutable `NodeState` objects, so no tearing).
  */
-import { createContext, createElement, useCallback, useContext, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { createContext, createElement, useCallback, useContext, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
@@ -37,12 +37,18 @@ function useAtom<T>(atom: ReadableAtom<T>): T {
   return useSyncExternalStore(subscribe, get, get)
 }
 
-/** Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one. */
+/**
+ * Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one.
+ * @example const options: UseRealityOptions<Todo[]> = { fetcher: () => api.todos(), fallback: [] }
+ */
 export interface UseRealityOptions<T> extends NodeOptions<T> {
   store?: Store
 }
 
-/** With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`). */
+/**
+ * With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`).
+ * @example useReality('user:1', { schema: User, fetcher: () => fetch('/api/users/1').then((r) => r.json()) })
+ */
 export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
   fetcher: Fetcher<unknown>
   schema: StandardSchemaV1<unknown, T>
@@ -73,7 +79,10 @@ export function useRealityStatus(store?: Store): ConnectionStatus {
   return useAtom(useRealityStore(store).status)
 }
 
-/** What `useMutation` returns. */
+/**
+ * What `useMutation` returns.
+ * @example const { mutate, isPending, error }: MutationResult<[string], Message> = useMutation(keys, post)
+ */
 export interface MutationResult<Args extends unknown[], R> {
   /** Runs the mutation through `store.mutate`; rejects with its error. */
   mutate: (...args: Args) => Promise<R>
@@ -83,14 +92,20 @@ export interface MutationResult<Args extends unknown[], R> {
   error: Error | undefined
 }
 
-/** The keys a mutation syncs once it settles: key strings or node handles. */
+/**
+ * The keys a mutation syncs once it settles: key strings or node handles (handles type the optimistic updaters).
+ * @example useMutation([todosHandle, 'stats'], save, { optimistic: [(todos) => [...(todos ?? []), draft]] })
+ */
 export type MutationKeys = readonly (string | NodeHandle<any>)[]
 
-/** `store.mutate` options, or a function of the call's arguments returning them (optimistic values built from input). */
+/**
+ * `store.mutate` options, or a function of the call's arguments returning them (optimistic values built from input).
+ * @example (text: string) => ({ optimistic: { 'chat:room:general': (messages) => [...(messages ?? []), { text }] } })
+ */
 export type MutationOptions<K extends MutationKeys, Args extends unknown[]> = MutateOptions<K> | ((...args: Args) => MutateOptions<K>)
 
 /**
- * Wraps `store.mutate(keys, fn, options)` with pending/error state.
+ * Wraps `store.mutate(keys, fn, options)` (store of the nearest provider, else shared) with pending/error state.
  * @example
  * const { mutate, isPending } = useMutation(['chat:room:general'], (text: string) => api.post(text))
  * await mutate('hello')
@@ -98,9 +113,12 @@ export type MutationOptions<K extends MutationKeys, Args extends unknown[]> = Mu
 export function useMutation<const K extends MutationKeys, Args extends unknown[], R>(keys: K, fn: (...args: Args) => Promise<R> | R, options?: MutationOptions<K, Args>): MutationResult<Args, R> {
   const store = useRealityStore()
   const [state, setState] = useState<{ pending: number; error: Error | undefined }>({ pending: 0, error: undefined })
-  // The latest render's arguments, so `mutate` stays one stable function.
+  // The last committed render's arguments, so `mutate` stays one stable
+  // function (an insertion effect: a render React discards never lands here).
   const latest = useRef({ keys, fn, options })
-  latest.current = { keys, fn, options }
+  useInsertionEffect(() => {
+    latest.current = { keys, fn, options }
+  })
   const mutate = useCallback(
     async (...args: Args) => {
       const { keys, fn, options } = latest.current

@@ -102,4 +102,42 @@ describe('useMutation', () => {
     expect(screen.getByTestId('items').textContent).toBe('a')
     expect(screen.getByTestId('state').textContent).toBe('refused')
   })
+
+  it('stays pending until every concurrent call has settled; mutate is one stable function', async () => {
+    const { transport } = backend()
+    store = createStore({ transport, live: 'events' })
+    const gates = [deferred(), deferred()]
+    let calls = 0
+    const mutates = new Set<unknown>()
+    let result: { mutate: () => Promise<void>; isPending: boolean } | undefined
+    function Two() {
+      const add = useMutation(['list'], () => gates[calls++]!.promise)
+      mutates.add(add.mutate)
+      result = add
+      return <p data-testid="state">{add.isPending ? 'pending' : 'idle'}</p>
+    }
+    render(
+      <RealityProvider store={store}>
+        <Two />
+      </RealityProvider>,
+    )
+    let first!: Promise<void>
+    let second!: Promise<void>
+    act(() => {
+      first = result!.mutate()
+      second = result!.mutate()
+    })
+    expect(screen.getByTestId('state').textContent).toBe('pending')
+    await act(async () => {
+      gates[0]!.resolve()
+      await first
+    })
+    expect(screen.getByTestId('state').textContent).toBe('pending')
+    await act(async () => {
+      gates[1]!.resolve()
+      await second
+    })
+    expect(screen.getByTestId('state').textContent).toBe('idle')
+    expect(mutates.size).toBe(1)
+  })
 })

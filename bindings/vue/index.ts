@@ -65,7 +65,10 @@ function useAtom<T>(source: () => ReadableAtom<T>, caller: string): ShallowRef<T
   return state
 }
 
-/** What `useReality` returns: readonly refs of the node's state. */
+/**
+ * What `useReality` returns: readonly refs of the node's state.
+ * @example const { data, status }: RealityRefs<Message[]> = useReality('chat:room:general', { fetcher })
+ */
 export interface RealityRefs<T> {
   data: ComputedRef<T | undefined>
   version: ComputedRef<number | null>
@@ -78,12 +81,18 @@ export interface RealityRefs<T> {
   refetch: () => Promise<void>
 }
 
-/** Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one. */
+/**
+ * Options of `useReality`: the node's options, plus a store to use instead of the provided/shared one.
+ * @example const options: UseRealityOptions<Todo[]> = { fetcher: () => api.todos(), fallback: [] }
+ */
 export interface UseRealityOptions<T> extends NodeOptions<T> {
   store?: Store
 }
 
-/** With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`). */
+/**
+ * With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`).
+ * @example useReality('user:1', { schema: User, fetcher: () => fetch('/api/users/1').then((r) => r.json()) })
+ */
 export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
   fetcher: Fetcher<unknown>
   schema: StandardSchemaV1<unknown, T>
