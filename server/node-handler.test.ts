@@ -2,8 +2,12 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import connect from 'connect'
 import express from 'express'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createRealityServer, type RealityServer } from './create-server.js'
+import { EventEmitter } from 'node:events'
+import { attachSyncCore, syncCoreOf } from './node-fast-path.js'
+import { jsonOutput } from './responses.js'
+import type { SyncInput } from './sync-core.js'
 import { toNodeHandler } from './node-handler.js'
 import { until } from './test-requests.js'
 
@@ -52,6 +56,8 @@ type Mount = (reality: RealityServer) => Promise<string>
 
 const mounts: Record<string, Mount> = {
   'node:http': (reality) => listen(toNodeHandler(reality.handler)),
+  // A wrapped handler hides the server's core: the generic Request/Response path.
+  'node:http, generic path': (reality) => listen(toNodeHandler((request) => reality.handler(request))),
   'Express 5': (reality) => {
     const app = express()
     app.post('/reality/sync', toNodeHandler(reality.handler))
@@ -107,7 +113,7 @@ for (const [name, mount] of Object.entries(mounts)) {
       expect(big.status).toBe(413)
       const type = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })
       expect(type.status).toBe(415)
-      if (name === 'node:http') {
+      if (name.startsWith('node:http')) {
         const method = await fetch(url, { method: 'PUT', body: '{}' })
         expect(method.status).toBe(405)
         expect(method.headers.get('allow')).toBe('POST')
@@ -117,6 +123,63 @@ for (const [name, mount] of Object.entries(mounts)) {
 }
 
 describe('toNodeHandler details', () => {
+  it('takes the fast path for a server handler and still gives authorize a real Request', async () => {
+    const seen: { url: string; auth: string | null; keys: string[] }[] = []
+    const reality = createRealityServer({
+      authorize: (request, keys) => {
+        seen.push({ url: request.url, auth: request.headers.get('authorization'), keys })
+        return keys.filter((key) => key !== 'secret')
+      },
+    })
+    expect(syncCoreOf(reality.handler)).toBeTypeOf('function')
+    const base = await listen(toNodeHandler(reality.handler))
+    const response = await post(`${base}/reality/sync`, { v: 1, known: { open: null, secret: null } }, { headers: { 'content-type': 'application/json', authorization: 'Bearer t' } })
+    expect(await response.json()).toEqual({ v: 1, changed: { open: { version: 0 } }, denied: ['secret'] })
+    expect(seen).toEqual([{ url: `${base}/reality/sync`, auth: 'Bearer t', keys: ['open', 'secret'] }])
+  })
+
+  it('aborts the signal at once for a client that left before the hold asked for it', async () => {
+    let aborted: boolean | undefined
+    const core = async (input: SyncInput) => {
+      aborted = input.signal().aborted
+      return jsonOutput(200, '{}')
+    }
+    const handler = toNodeHandler(attachSyncCore(async () => new Response(), core))
+    const writeHead = vi.fn()
+    const req = Object.assign(new EventEmitter(), { method: 'POST', headers: {}, rawHeaders: [], socket: { destroyed: true } })
+    const res = Object.assign(new EventEmitter(), { destroyed: true, writableFinished: false, writeHead })
+    handler(req as never, res as never)
+    await until(() => aborted !== undefined)
+    expect(aborted).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(writeHead).not.toHaveBeenCalled() // nobody to answer
+    expect(res.listenerCount('close')).toBe(0)
+  })
+
+  it('does not hold a request whose client left while authorize ran', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let authorized = false
+    const reality = createRealityServer({
+      authorize: async (_request, keys) => {
+        authorized = true
+        await gate // the client goes away while authorize runs
+        return keys
+      },
+    })
+    const base = await listen(toNodeHandler(reality.handler))
+    const controller = new AbortController()
+    const held = post(base, { v: 1, known: { a: 0 }, wait: 30_000 }, { signal: controller.signal })
+    await until(() => authorized)
+    controller.abort()
+    await expect(held).rejects.toThrow()
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
+    release()
+    await until(() => reality.stats().held === 0 && reality.stats().waiters === 0)
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(reality.stats()).toEqual({ held: 0, timers: 0, abortListeners: 0, waiters: 0, watchedKeys: 0, subscriptions: 0 })
+  })
+
   it('uses a body an Express body parser already consumed', async () => {
     const reality = createRealityServer()
     await reality.invalidate('__proto__')
