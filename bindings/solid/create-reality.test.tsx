@@ -146,6 +146,19 @@ describe('fine-grained tracking', () => {
     expect(fetcher.mock.calls.map(([key]) => key)).toEqual(['chat:room:a', 'chat:room:b'])
   })
 
+  test('a key accessor that recomputes to the same key keeps its subscription', async () => {
+    const { store } = await embedded()
+    const node = vi.spyOn(store, 'node')
+    const [tick, setTick] = createSignal(0)
+    createRoot((dispose) => {
+      cleanups.push(dispose)
+      createReality(() => (tick(), ROOM), { fetcher: () => ['a'], store })
+    })
+    setTick(1)
+    setTick(2)
+    expect(node).toHaveBeenCalledTimes(1)
+  })
+
   test('without a provider, useRealityStore() is the shared store', () => {
     expect(createRoot(() => useRealityStore())).toBe(getSharedStore())
   })

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { batch, createComponent, createComputed, createContext, createSignal, onCleanup, useContext, type Accessor, type JSX } from 'solid-js'
+import { batch, createComponent, createComputed, createContext, createMemo, createSignal, onCleanup, useContext, type Accessor, type JSX } from 'solid-js'
 import { isServer } from 'solid-js/web'
 import { getSharedStore, type ConnectionStatus, type Fetcher, type NodeOptions, type NodeState, type NodeStatus, type StandardSchemaV1, type Store } from '../../store/index.js'
 
@@ -87,8 +87,10 @@ export function createReality<T>(key: string | Accessor<string>, options: Create
       setError(() => state.error)
       setIsLoading(state.isLoading)
     })
+  // A memo: a key accessor that recomputes to the same key keeps its subscription.
+  const currentKey = typeof key === 'function' ? createMemo(key) : () => key
   createComputed(() => {
-    const node = store.node(typeof key === 'function' ? key() : key, options)
+    const node = store.node(currentKey(), options)
     // A server render must not start a node (sync request, grace timer).
     if (isServer) write(node.get())
     else onCleanup(node.subscribe(write))
