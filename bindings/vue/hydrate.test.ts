@@ -2,7 +2,7 @@ import { createSSRApp, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { afterEach, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
-import KeyView from './components/KeyView.vue'
+import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
 
 let store: Store | undefined

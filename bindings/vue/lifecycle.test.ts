@@ -2,9 +2,9 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createApp, effectScope, ref, watchEffect } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
-import KeyView from './components/KeyView.vue'
+import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin, useReality } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './loopback.js'
+import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined

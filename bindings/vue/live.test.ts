@@ -1,9 +1,9 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '../../store/index.js'
-import KeyView from './components/KeyView.vue'
+import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './loopback.js'
+import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined

@@ -3,7 +3,7 @@ import { createSSRApp, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { describe, expect, it, vi } from 'vitest'
 import { createStore } from '../../store/index.js'
-import KeyView from './components/KeyView.vue'
+import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
 
 /** What a server render produces after loading its data: a JSON snapshot. */
