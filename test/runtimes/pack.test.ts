@@ -1,5 +1,5 @@
 /**
- * The package as published: `npm pack` of a fresh build, unpacked into a
+ * The package as published: `npm pack` of a build of the current sources, unpacked into a
  * consumer's node_modules, then `reality`, `reality/protocol`,
  * `reality/server` and its store subpaths imported by name from plain Node —
  * once as ESM, once as CJS — and the server answering a real sync request
@@ -68,7 +68,7 @@ describe('the packed tarball', () => {
     workDir = mkdtempSync(join(tmpdir(), 'reality-pack-'))
     const started = performance.now()
     packed = packAndInstall(workDir)
-    console.log(`[pack] build + npm pack + unpack: ${(performance.now() - started).toFixed(0)} ms`)
+    console.log(`[pack] ${packed.build === 'copied' ? 'copy fresh dist' : 'build'} + npm pack + unpack: ${(performance.now() - started).toFixed(0)} ms`)
   }, 180_000)
   afterAll(() => {
     rmSync(workDir, { recursive: true, force: true })

@@ -1,5 +1,5 @@
 /**
- * Builds the package into a staging dir, packs it with `npm pack` exactly as
+ * Puts a build of the package into a staging dir, packs it with `npm pack` exactly as
  * it would be published, and installs the tarball into a consumer dir —
  * offline: the tarball is extracted into `node_modules/reality` and its
  * runtime dependencies are linked from the repo's own `node_modules`.
@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildInto } from './fresh-dist.js'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -25,10 +26,12 @@ export interface PackedInstall {
   files: string[]
   /** A dir whose `node_modules/reality` is the unpacked tarball. */
   consumerDir: string
+  /** Whether the repo's fresh `dist/` was reused or the sources were built. */
+  build: 'copied' | 'built'
 }
 
 /**
- * Runs tsup into `<workDir>/stage/dist`, copies `package.json` (and README /
+ * Builds into `<workDir>/stage/dist` (see {@link buildInto}), copies `package.json` (and README /
  * LICENSE when present) beside it, `npm pack`s the stage and unpacks the
  * tarball into `<workDir>/consumer/node_modules/reality`, next to links to
  * its dependencies and installed peers.
@@ -44,11 +47,7 @@ export interface PackedInstall {
 export function packAndInstall(workDir: string): PackedInstall {
   const stage = join(workDir, 'stage')
   mkdirSync(stage, { recursive: true })
-  // tsup reads tsup.config.ts from the repo; only the output dir differs from `npm run build`.
-  execFileSync(join(repoRoot, 'node_modules/.bin/tsup'), ['--out-dir', join(stage, 'dist')], {
-    cwd: repoRoot,
-    stdio: 'pipe',
-  })
+  const build = buildInto(join(stage, 'dist'))
   for (const file of ['package.json', 'README.md', 'LICENSE']) {
     if (existsSync(join(repoRoot, file))) copyFileSync(join(repoRoot, file), join(stage, file))
   }
@@ -73,5 +72,5 @@ export function packAndInstall(workDir: string): PackedInstall {
     mkdirSync(dirname(link), { recursive: true })
     symlinkSync(join(repoRoot, 'node_modules', dependency), link, 'dir')
   }
-  return { tarball, files: packed[0]!.files.map((file) => file.path), consumerDir }
+  return { tarball, files: packed[0]!.files.map((file) => file.path), consumerDir, build }
 }
