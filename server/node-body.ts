@@ -26,14 +26,15 @@ export function consumedBody(req: IncomingMessage): string | Uint8Array | undefi
  *
  * @example
  * const text = await readNodeBody(req, 65536) // string | ProtocolError
+ * // `contentLength` defaults to req.headers['content-length'].
  */
-export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string | ProtocolError> {
+export function readNodeBody(req: IncomingMessage, maxBytes: number, contentLength: string | null | undefined = req.headers['content-length']): Promise<string | ProtocolError> {
   const consumed = consumedBody(req)
   if (consumed !== undefined) {
     const bytes = typeof consumed === 'string' ? Buffer.from(consumed) : consumed
     return Promise.resolve(bytes.byteLength > maxBytes ? tooLarge(maxBytes) : decodeBody(bytes))
   }
-  const declared = declaredLengthProblem(req.headers['content-length'], maxBytes)
+  const declared = declaredLengthProblem(contentLength, maxBytes)
   if (declared) return Promise.resolve(declared)
   // Already read by someone who kept nothing: there is no body left to read.
   if (req.readableEnded) return Promise.resolve('')

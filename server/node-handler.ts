@@ -218,10 +218,11 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
   const input: SyncInput = {
     method: req.method ?? 'GET',
     header(name) {
+      if (name === 'content-type' || name === 'content-length') return firstRawHeader(req, name)
       const value = req.headers[name]
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
     },
-    readText: (maxBytes) => readNodeBody(req, maxBytes),
+    readText: (maxBytes) => readNodeBody(req, maxBytes, firstRawHeader(req, 'content-length')),
     signal,
     request: () => (request ??= new Request(requestUrl(req), { method: input.method, headers: requestHeaders(req, true), signal: signal() })),
   }
@@ -235,6 +236,20 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
       if (!clientGone(req, res) && !res.headersSent) writeOutput(errorOutput(internalError()), req, res)
     },
   )
+}
+
+/**
+ * A header Node keeps only the first of (content-type, content-length),
+ * read from `rawHeaders`: touching `req.headers` makes Node build the whole
+ * headers object, which the hot path otherwise never needs.
+ */
+function firstRawHeader(req: IncomingMessage, name: string): string | null {
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    const candidate = raw[i]!
+    if (candidate.length === name.length && candidate.toLowerCase() === name) return raw[i + 1]!
+  }
+  return null
 }
 
 function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
