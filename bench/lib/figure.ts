@@ -13,6 +13,8 @@ export interface Check {
   /** The target, as text, e.g. "≤ 1.2×". */
   target: string
   pass: boolean
+  /** When missed: what limits it and what would move it (shown in the report's "Missed targets"). */
+  why?: string
 }
 
 /** A bar of a chart: one value of one series in one group. */
@@ -66,8 +68,10 @@ export function emitResult(result: FigureResult): void {
  * @example
  * ratioCheck('payload p50 / SSE p50', 1.1, 1, '≤', 1.2) // { ratio: 1.1, pass: true, target: '≤ 1.2×', … }
  */
-export function ratioCheck(label: string, measured: number, baseline: number, op: '≤' | '≥', limit: number): Check {
+export function ratioCheck(label: string, measured: number, baseline: number, op: '≤' | '≥', limit: number, why?: string): Check {
   if (!(baseline > 0)) throw new RangeError(`Baseline of "${label}" must be positive, got ${baseline}.`)
   const ratio = measured / baseline
-  return { label, ratio, target: `${op} ${limit}×`, pass: op === '≤' ? ratio <= limit : ratio >= limit }
+  const check: Check = { label, ratio, target: `${op} ${limit}×`, pass: op === '≤' ? ratio <= limit : ratio >= limit }
+  if (why) check.why = why
+  return check
 }

@@ -82,7 +82,7 @@ export function renderReport(record: RunRecord): string {
   out.push('## Missed targets', '')
   if (misses.length === 0) out.push('None: every check met its target in this run.')
   for (const { figure, check } of misses) {
-    out.push(`- Figure ${figure.id} (${figure.title}): ${check.label} is ${round3(check.ratio)}×, target ${check.target}. MISSED.`)
+    out.push(`- Figure ${figure.id} (${figure.title}): ${check.label} is ${round3(check.ratio)}×, target ${check.target}. MISSED.${check.why ? ` ${check.why}` : ''}`)
   }
   out.push('')
   if (record.failures.length) {
