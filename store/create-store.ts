@@ -31,6 +31,7 @@ export function createStore(options: StoreOptions = {}): Store {
   const nodes = new Map<string, Node>()
   const waiting = new Map<string, HeldEntry>()
   const timers = trackTimers(options.timers)
+  const retry = (keys: string[]) => keys.forEach((key) => nodes.get(key)?.retry())
   let destroyed = false
   const scheduler = createScheduler({
     transport: options.transport ?? httpTransport(options),
@@ -60,11 +61,7 @@ export function createStore(options: StoreOptions = {}): Store {
   })
   const mutations = createMutations({
     node: (key) => nodes.get(key),
-    sync: (keys) => {
-      if (destroyed) return
-      keys.forEach((key) => nodes.get(key)?.retry())
-      scheduler.schedule(true)
-    },
+    sync: (keys) => destroyed || (retry(keys), scheduler.schedule(true)),
     lastId: scheduler.id,
   })
   const host = {
@@ -97,7 +94,7 @@ export function createStore(options: StoreOptions = {}): Store {
 
   const store: Store = {
     node(key, nodeOptions) {
-      if (typeof nodeOptions?.fetcher != 'function') throw new TypeError(`store.node("${key}", { fetcher }) needs a fetcher function`)
+      if (typeof nodeOptions?.fetcher != 'function') throw new TypeError(`store.node("${key}") needs { fetcher }`)
       ensure(key, nodeOptions)
       return createHandle(key, nodeOptions.fallback, {
         ensure: () => ensure(key, nodeOptions),
@@ -115,7 +112,7 @@ export function createStore(options: StoreOptions = {}): Store {
       })
     },
     sync(keys) {
-      ;(keys ?? [...nodes.keys()]).forEach((key) => nodes.get(key)?.retry())
+      retry(keys ?? [...nodes.keys()])
       return scheduler.sync()
     },
     mutate: mutations.mutate,

@@ -52,7 +52,7 @@ describe('one node per key (invariant 4)', () => {
 
   it('throws a clear error without a fetcher', () => {
     const { store } = setup()
-    expect(() => store.node('k', {} as never)).toThrow(/needs a fetcher function/)
+    expect(() => store.node('k', {} as never)).toThrow(/needs \{ fetcher \}/)
   })
 })
 

@@ -174,7 +174,7 @@ describe('payloads and schemas', () => {
     await report({ version: 2 })
     expect(handle.get()).toMatchObject({ data: 1, version: 1, status: 'error' })
     expect(handle.get().error).toMatchObject({ code: 'validation_failed', key: 'k' })
-    expect(handle.get().error!.message).toMatch(/does not match its schema/)
+    expect(handle.get().error!.message).toMatch(/"k" fails its schema/)
   })
 
   it('works with an async Standard Schema', async () => {

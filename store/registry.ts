@@ -33,7 +33,7 @@ export function getSharedStore(options?: StoreOptions): Store {
   const record = g[BRAND]
   if (record) {
     if (record.v !== PROTOCOL_VERSION) {
-      throw new RealityError('protocol_mismatch', `The page's shared store speaks protocol v${record.v}, this copy of reality v${PROTOCOL_VERSION}: use one major version in every bundle`)
+      throw new RealityError('protocol_mismatch', `Shared store speaks protocol v${record.v}, this reality v${PROTOCOL_VERSION}: use one version in all bundles`)
     }
     return record.store
   }

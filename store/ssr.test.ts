@@ -76,6 +76,6 @@ describe('SSR (dehydrate / hydrate)', () => {
     const store = createStore({ transport: manualTransport().transport, timers: manualTimers().timers })
     cleanup.push(() => store.destroy())
     expect(() => store.hydrate({ nodes: {} } as never)).toThrow(/takes what store\.dehydrate\(\) returned/)
-    expect(() => store.hydrate({ v: 1, nodes: { k: { data: 1, version: -1 } } } as never)).toThrow(expect.objectContaining({ code: 'invalid_snapshot' }))
+    expect(() => store.hydrate({ v: 1, nodes: { k: { data: 1, version: '1' } } } as never)).toThrow(expect.objectContaining({ code: 'invalid_snapshot' }))
   })
 })

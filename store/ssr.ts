@@ -34,13 +34,10 @@ export function dehydrate(nodes: Map<string, Node>, waiting: Map<string, HeldEnt
  * hydrate(JSON.parse(script.textContent), nodes, waiting)
  */
 export function hydrate(snapshot: Snapshot, nodes: Map<string, Node>, waiting: Map<string, HeldEntry>): void {
-  const list = snapshot?.v === 1 && typeof snapshot.nodes == 'object' && snapshot.nodes
-  const keys = Object.keys(list || 0)
-  if (!list || keys.some((key) => !(list[key]!?.version >= 0 && Number.isSafeInteger(list[key]!.version)))) {
-    throw new RealityError('invalid_snapshot', 'hydrate() takes what store.dehydrate() returned')
-  }
-  for (const key of keys) {
-    const entry = list[key]!
+  const list = snapshot?.v === 1 && snapshot.nodes
+  const entries = Object.entries(list || 0)
+  if (!list || entries.some(([, entry]) => !Number.isSafeInteger(entry?.version))) throw new RealityError('invalid_snapshot', 'hydrate() takes what store.dehydrate() returned')
+  for (const [key, entry] of entries) {
     const node = nodes.get(key)
     if (node) node.hydrate(entry)
     else if (entry.version > (waiting.get(key)?.version ?? -1)) waiting.set(key, entry)

@@ -15,7 +15,7 @@ export function validate<T, R>(schema: StandardSchemaV1<unknown, T> | undefined,
   if (!schema) return then(value as T)
   const result = schema['~standard'].validate(value)
   const check = (r: Awaited<typeof result>) => {
-    if (r.issues) throw new RealityError('validation_failed', `Data for "${key}" does not match its schema: ${r.issues[0]?.message} (see issues)`, { key, issues: r.issues })
+    if (r.issues) throw new RealityError('validation_failed', `"${key}" fails its schema: ${r.issues[0]?.message}`, { key, issues: r.issues })
     return then(r.value)
   }
   return result instanceof Promise ? result.then(check) : check(result)

@@ -75,7 +75,7 @@ export function readResponse(body: any, endpoint: string): SyncResponse {
     !Object.values(changed).every((entry: any) => Number.isSafeInteger(entry?.version) && entry.version >= 0) ||
     !(body.denied ?? []).map
   ) {
-    throw new RealityError('protocol_mismatch', `${endpoint} did not answer a protocol v1 sync: is it the sync handler, same major version?`)
+    throw new RealityError('protocol_mismatch', `${endpoint} is no v1 sync handler (same major version?)`)
   }
   return body
 }
