@@ -141,12 +141,19 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
 
 /**
  * Adapts a fetch-style handler to node:http, Express and Connect. Builds a
- * `Request` (absolute URL from `Host`), aborts `request.signal` when the
- * client disconnects before the answer is sent (so held long-polls are
- * released at once), and writes the `Response` back. If a body parser ran
- * first (`req.body` set and the stream consumed), its result is used.
- * Errors the handler throws go to `next` when there is one, otherwise
- * become a generic 500.
+ * `Request` (absolute URL from `Host`, or Express's `originalUrl`), aborts
+ * `request.signal` when the client disconnects before the answer is sent
+ * (so held long-polls are released at once), and writes the `Response`
+ * back. If a body parser ran first (`req.body` set and the stream
+ * consumed), its result is used (a pre-parsed JSON body is re-serialized,
+ * so the duplicate-key check cannot apply to it). Errors the handler throws
+ * go to `next` when there is one, otherwise become a generic 500.
+ *
+ * For a handler made by `createRealityServer`, the same pipeline runs
+ * straight on `req`/`res` without building `Request`/`Response` objects
+ * (about half the CPU per sync request); `authorize` still receives a real
+ * `Request` (without body), built only when it is called. Mount it on any
+ * route: it does not check the path.
  *
  * @example
  * import http from 'node:http'
