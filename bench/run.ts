@@ -47,7 +47,7 @@ const own = (figure: number, file: string, timeoutMs: number, extra: Partial<Chi
 const steps: Step[] = [
   own(7, 'figures/bundle-sizes.ts', 90_000),
   own(6, 'figures/hot-path.ts', 120_000, { nodeFlags: ['--expose-gc'] }),
-  own(1, 'figures/coalescing.ts', 180_000),
+  own(1, 'figures/coalescing.ts', 240_000),
   own(2, 'figures/latency.ts', 150_000),
   // Bun and Deno here; Node from the server helper's bench when it exists.
   own(3, 'figures/runtime-throughput.ts', 120_000, { args: [serverThroughput ? '--runtimes=bun,deno' : '--runtimes=node,bun,deno'] }),

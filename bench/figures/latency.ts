@@ -180,6 +180,7 @@ async function main() {
       file: 'latency.svg',
       title: 'Change → data latency on 127.0.0.1 (smaller is better)',
       unit: 'ms',
+      scalePerGroup: true,
       bars: [...stats].flatMap(([name, s]) => [
         { group: 'p50', series: name, value: s.p50 },
         { group: 'p99', series: name, value: s.p99 },

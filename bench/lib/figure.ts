@@ -33,6 +33,8 @@ export interface ChartSpec {
   bars: ChartBar[]
   /** Logarithmic value axis, for values that span decades. */
   log?: boolean
+  /** Each group gets its own linear scale (its largest bar full width), e.g. p50 and p99 side by side. */
+  scalePerGroup?: boolean
 }
 
 /** What a figure script reports. */

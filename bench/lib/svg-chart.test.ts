@@ -26,6 +26,15 @@ describe('barChartSvg', () => {
     expect(b! / a!).toBeLessThan(10)
     expect(svg).toContain('log scale')
   })
+  it('with scalePerGroup, the largest bar of every group is full width', () => {
+    const svg = barChartSvg({ file: 'x.svg', title: 't', unit: 'ms', scalePerGroup: true, bars: [
+      { group: 'p50', series: 'a', value: 1 },
+      { group: 'p99', series: 'a', value: 100 },
+    ] })
+    const [p50, p99] = widths(svg)
+    expect(p50).toBeCloseTo(p99!, 5)
+    expect(svg).toContain('each group has its own scale')
+  })
   it('escapes text so series names cannot break the document', () => {
     const svg = barChartSvg({ file: 'x.svg', title: 'a < b & "c"', unit: 'ms', bars: [{ group: 'g', series: '<script>', value: 1 }] })
     expect(svg).not.toContain('<script>')

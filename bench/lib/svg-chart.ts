@@ -32,6 +32,7 @@ export function escapeXml(text: string): string {
  */
 export function barChartSvg(spec: ChartSpec): string {
   if (spec.bars.length === 0) throw new RangeError(`Chart "${spec.title}" has no bars.`)
+  if (spec.log && spec.scalePerGroup) throw new RangeError(`Chart "${spec.title}": choose log or scalePerGroup, not both.`)
   for (const bar of spec.bars) {
     if (!Number.isFinite(bar.value) || bar.value < 0) throw new RangeError(`Bar "${bar.series}" of "${spec.title}" has an invalid value ${bar.value}.`)
     if (spec.log && bar.value <= 0) throw new RangeError(`Log chart "${spec.title}" cannot show the value 0 of "${bar.series}".`)
@@ -44,8 +45,12 @@ export function barChartSvg(spec: ChartSpec): string {
   // Log axis starts one decade below the smallest value so it still shows a bar.
   const logFloor = spec.log ? Math.floor(Math.log10(min)) - 1 : 0
   const logCeil = spec.log ? Math.log10(max) : 0
-  const length = (value: number) =>
-    max === 0 ? 0 : spec.log ? ((Math.log10(value) - logFloor) / (logCeil - logFloor)) * span : (value / max) * span
+  const groupMax = new Map(groups.map((g) => [g, Math.max(...spec.bars.filter((b) => b.group === g).map((b) => b.value))]))
+  const length = (value: number, group: string) => {
+    const top = spec.scalePerGroup ? groupMax.get(group)! : max
+    if (top === 0) return 0
+    return spec.log ? ((Math.log10(value) - logFloor) / (logCeil - logFloor)) * span : (value / top) * span
+  }
 
   const parts: string[] = []
   let y = 44
@@ -54,7 +59,7 @@ export function barChartSvg(spec: ChartSpec): string {
     y += GROUP_HEADER
     for (const bar of spec.bars.filter((b) => b.group === group)) {
       const color = PALETTE[series.indexOf(bar.series) % PALETTE.length]
-      const w = Math.max(1, length(bar.value))
+      const w = Math.max(1, length(bar.value, group))
       parts.push(
         `<text x="${LABEL_WIDTH - 8}" y="${y + 13}" class="label" text-anchor="end">${escapeXml(bar.series)}</text>`,
         `<rect x="${LABEL_WIDTH}" y="${y}" width="${w.toFixed(1)}" height="${BAR_HEIGHT}" fill="${color}" rx="2"/>`,
@@ -65,7 +70,7 @@ export function barChartSvg(spec: ChartSpec): string {
     y += GAP
   }
   const height = y + 24
-  const axisNote = spec.log ? ' (log scale)' : ''
+  const axisNote = spec.log ? ' (log scale)' : spec.scalePerGroup ? ' (each group has its own scale)' : ''
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`,
     '<style>text{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;fill:#222}.title{font-size:16px;font-weight:600}.group{font-size:13px;font-weight:600}.label,.value{font-size:12px}.note{font-size:11px;fill:#666}</style>',
