@@ -151,7 +151,7 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
  *
  * For a handler made by `createRealityServer`, the same pipeline runs
  * straight on `req`/`res` without building `Request`/`Response` objects
- * (about half the CPU per sync request); `authorize` still receives a real
+ * (about a third of the CPU per sync request); `authorize` still receives a real
  * `Request` (without body), built only when it is called. Mount it on any
  * route: it does not check the path.
  *
