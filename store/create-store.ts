@@ -94,7 +94,6 @@ export function createStore(options: StoreOptions = {}): Store {
 
   const store: Store = {
     node(key, nodeOptions) {
-      if (typeof nodeOptions?.fetcher != 'function') throw new TypeError(`store.node("${key}") needs { fetcher }`)
       ensure(key, nodeOptions)
       return createHandle(key, nodeOptions.fallback, {
         ensure: () => ensure(key, nodeOptions),

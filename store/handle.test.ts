@@ -50,9 +50,15 @@ describe('one node per key (invariant 4)', () => {
     expect([first.get().data, second.get().data, third.get().data]).toEqual(['first', 'first', 'first'])
   })
 
-  it('throws a clear error without a fetcher', () => {
-    const { store } = setup()
-    expect(() => store.node('k', {} as never)).toThrow(/needs \{ fetcher \}/)
+  it('a missing fetcher is a type error, and at run time a fetch_failed error on the node', async () => {
+    const { t, store } = setup()
+    // @ts-expect-error fetcher is required
+    const handle = store.node('k', {})
+    handle.subscribe(() => {})
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    expect(handle.get().error).toMatchObject({ code: 'fetch_failed', key: 'k' })
   })
 })
 

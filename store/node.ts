@@ -107,8 +107,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     // data gets no label: `known` stays null and the server names the version.
     const target = Math.max(seen.peek(), held())
     const start = generation
-    cancelWait?.()
-    cancelWait = undefined
+    endWait()
     const c = (controller = new AbortController())
     const mine = waiters.splice(0)
     fetching = true
@@ -133,10 +132,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
     } finally {
       fetching = false
       mine.forEach((resolve) => resolve())
-      if (!c.signal.aborted) {
-        busy.value = !!cancelWait
-        if (!busy.peek()) host.rejoin()
-      }
+      if (!c.signal.aborted && !(busy.value = !!cancelWait)) host.rejoin()
     }
   }
 
