@@ -6,6 +6,11 @@ import { windowEvents } from './managers/manager.js'
 import { onlineManager } from './managers/online.js'
 import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
 
+// The long-poll loop waits a second after an answer that came back within a
+// second (Date.now): a frozen clock makes that deterministic.
+beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+afterEach(() => void vi.useRealTimers())
+
 /** Window listeners attached right now, by event type. */
 let attached: Map<string, number>
 beforeEach(() => {

@@ -1,6 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore } from './create-store.js'
 import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
+
+// The long-poll loop waits a second after an answer that came back within a
+// second (Date.now): a frozen clock makes that deterministic.
+beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+afterEach(() => void vi.useRealTimers())
 
 const stores: { destroy(): void }[] = []
 afterEach(() => stores.splice(0).forEach((s) => s.destroy()))

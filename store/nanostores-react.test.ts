@@ -3,10 +3,15 @@ import { useStore } from '@nanostores/react'
 import { act, createElement as h } from 'react'
 import { createRoot } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createStore } from './create-store.js'
 import { manualTimers, manualTransport, settle } from './test-helpers.js'
 import type { NodeHandle, NodeState } from './types.js'
+
+// The long-poll loop waits a second after an answer that came back within a
+// second (Date.now): a frozen clock makes that deterministic.
+beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+afterEach(() => void vi.useRealTimers())
 
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 const stores: { destroy(): void }[] = []

@@ -1,10 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore } from './create-store.js'
 import { RealityError } from './errors.js'
 import { focusManager } from './managers/focus.js'
 import { onlineManager } from './managers/online.js'
 import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
 import type { StoreOptions } from './types.js'
+
+// The long-poll loop waits a second after an answer that came back within a
+// second (Date.now): a frozen clock makes that deterministic.
+beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+afterEach(() => void vi.useRealTimers())
 
 const stores: { destroy(): void }[] = []
 function setup(options: StoreOptions = {}) {
