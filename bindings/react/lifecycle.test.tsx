@@ -17,6 +17,23 @@ afterEach(async () => {
 
 const idle = { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
 
+/** Window listeners the store's focus/online managers hold right now. */
+function countManagerListeners(): () => number {
+  let count = 0
+  const types = new Set(['visibilitychange', 'focus', 'online', 'offline'])
+  const add = window.addEventListener.bind(window)
+  const remove = window.removeEventListener.bind(window)
+  vi.spyOn(window, 'addEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    if (types.has(type)) count++
+    return add(type, ...(rest as [any]))
+  })
+  vi.spyOn(window, 'removeEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    if (types.has(type)) count--
+    return remove(type, ...(rest as [any]))
+  })
+  return () => count
+}
+
 function Count(props: { fetcher: () => Promise<number> }) {
   const { data, isLoading } = useReality('counter', { fetcher: props.fetcher })
   const status = useRealityStatus()
@@ -24,11 +41,12 @@ function Count(props: { fetcher: () => Promise<number> }) {
 }
 
 describe('react lifecycle', () => {
-  it('StrictMode double mounting: one fetch; after unmount no node, timer, request or held long-poll is left', async () => {
+  it('StrictMode double mounting: one fetch; after unmount no node, timer, window listener, request or held long-poll is left', async () => {
     server = await startLoopbackServer()
     // A short grace delay keeps the test quick; the default is 1.5 s.
     store = createStore({ endpoint: server.endpoint, grace: 20 })
     const errors = vi.spyOn(console, 'error')
+    const listeners = countManagerListeners()
     const fetcher = vi.fn(async () => 42)
     const view = render(
       <StrictMode>
@@ -44,9 +62,11 @@ describe('react lifecycle', () => {
     expect(screen.getAllByText('count 42')[0]!.dataset.status).toBe('live')
     expect(fetcher).toHaveBeenCalledTimes(1)
     expect(store.debug()).toMatchObject({ nodes: 1, requests: 1, fetches: 0 })
+    expect(listeners()).toBeGreaterThan(0)
 
     view.unmount()
     await expect.poll(() => store!.debug(), { timeout: 10_000 }).toEqual(idle)
+    expect(listeners()).toBe(0)
     await expect.poll(() => server!.reality.stats(), { timeout: 10_000 }).toMatchObject({ held: 0, waiters: 0, abortListeners: 0 })
     expect(fetcher).toHaveBeenCalledTimes(1)
     // Unstable snapshots would make React log "getSnapshot should be cached".

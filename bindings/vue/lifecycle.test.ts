@@ -9,12 +9,30 @@ import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js
 let server: LoopbackServer | undefined
 let store: Store | undefined
 afterEach(async () => {
+  vi.restoreAllMocks()
   store?.destroy()
   await server?.close()
   server = store = undefined
 })
 
 const idle = { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
+
+/** Window listeners the store's focus/online managers hold right now. */
+function countManagerListeners(): () => number {
+  let count = 0
+  const types = new Set(['visibilitychange', 'focus', 'online', 'offline'])
+  const add = window.addEventListener.bind(window)
+  const remove = window.removeEventListener.bind(window)
+  vi.spyOn(window, 'addEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    if (types.has(type)) count++
+    return add(type, ...(rest as [any]))
+  })
+  vi.spyOn(window, 'removeEventListener').mockImplementation((type: string, ...rest: any[]) => {
+    if (types.has(type)) count--
+    return remove(type, ...(rest as [any]))
+  })
+  return () => count
+}
 /** A server where every key is at version 1 (so each node fetches once). */
 const versionOne: Transport = {
   async sync({ known }) {
@@ -25,20 +43,23 @@ const versionOne: Transport = {
 }
 
 describe('vue lifecycle', () => {
-  it('unmount leaves no node, timer, request or held long-poll behind', async () => {
+  it('unmount leaves no node, timer, window listener, request or held long-poll behind', async () => {
     server = await startLoopbackServer()
     store = createStore({ endpoint: server.endpoint, grace: 20 })
     const fetcher = vi.fn(async () => 'hello')
+    const listeners = countManagerListeners()
     const first = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
     const second = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
     await expect.poll(() => second.get('h1').text(), { timeout: 10_000 }).toBe('hello')
     await expect.poll(() => server!.reality.stats().held, { timeout: 10_000 }).toBe(1)
     expect(fetcher).toHaveBeenCalledTimes(1)
     expect(store.debug()).toMatchObject({ nodes: 1, requests: 1 })
+    expect(listeners()).toBeGreaterThan(0)
 
     first.unmount()
     second.unmount()
     await expect.poll(() => store!.debug(), { timeout: 10_000 }).toEqual(idle)
+    expect(listeners()).toBe(0)
     await expect.poll(() => server!.reality.stats(), { timeout: 10_000 }).toMatchObject({ held: 0, waiters: 0, abortListeners: 0 })
     expect(fetcher).toHaveBeenCalledTimes(1)
   })
