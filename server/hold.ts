@@ -70,8 +70,12 @@ export class Hold implements Waiter {
   }
 
   /** Resolves at the next wake, the deadline, or an abort (whichever comes first). */
-  async next(): Promise<HoldOutcome> {
-    if (!this.woken && this.ended === undefined) await new Promise<void>((resolve) => (this.resolve = resolve))
+  next(): Promise<HoldOutcome> {
+    if (this.woken || this.ended !== undefined) return Promise.resolve(this.outcome())
+    return new Promise<void>((resolve) => (this.resolve = resolve)).then(() => this.outcome())
+  }
+
+  private outcome(): HoldOutcome {
     if (this.ended !== undefined) return this.ended
     this.woken = false
     return 'wake'

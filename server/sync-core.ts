@@ -105,18 +105,22 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     }
   }
 
-  return async (input) => {
+  const crashed = (error: unknown, input: SyncInput, corsHeaders: Record<string, string> | undefined) => {
+    config.report(error, input)
+    return errorOutput(internalError(), corsHeaders)
+  }
+  // Not an async function: a held request would keep one more suspended frame alive.
+  return (input) => {
     let corsHeaders: Record<string, string> | undefined
     try {
       if (cors) {
         const origin = input.header('origin')
-        if (input.method === 'OPTIONS') return cors.preflight(origin)
+        if (input.method === 'OPTIONS') return Promise.resolve(cors.preflight(origin))
         corsHeaders = cors.responseHeaders(origin)
       }
-      return await handle(input, corsHeaders)
+      return handle(input, corsHeaders).catch((error: unknown) => crashed(error, input, corsHeaders))
     } catch (error) {
-      config.report(error, input)
-      return errorOutput(internalError(), corsHeaders)
+      return Promise.resolve(crashed(error, input, corsHeaders))
     }
   }
 }
