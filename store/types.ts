@@ -7,13 +7,42 @@ import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import type { Timers } from './timers.js'
 import type { HttpTransportOptions } from './transports/http.js'
 
-/** The store's connection to the server, as a UI would show it. */
+/**
+ * The store's connection to the server, as a UI would show it:
+ * - `idle`: nothing to sync (no node), paused while the page is hidden
+ *   (`live: 'long-poll' | 'interval'`), or destroyed;
+ * - `connecting`: a request is out and none has succeeded since the store
+ *   started, came back online or became visible;
+ * - `live`: the last request succeeded;
+ * - `reconnecting`: the last request failed in a way a retry can fix
+ *   (network, 408, 429, 5xx): retrying with backoff (1 s doubling to 30 s, jittered; Retry-After honoured);
+ * - `error`: the last request failed in a way a retry will not fix (other
+ *   4xx, not a protocol v1 answer): waiting for focus, online, a new key, a
+ *   mutation or `store.sync()`;
+ * - `offline`: the online manager says offline; nothing is sent.
+ *
+ * @example
+ * store.status.subscribe((status) => (badge.textContent = status))
+ */
 export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error'
 
-/** Where a node's data stands. */
+/**
+ * Where a node's data stands: `idle` before its first fetch, `loading` while
+ * a fetch runs, `success` after one, `error` after a failure (fetch, schema,
+ * denial). A failure keeps the data and version held.
+ *
+ * @example
+ * if (state.status === 'error') showRetry(state.error)
+ */
 export type NodeStatus = 'idle' | 'loading' | 'success' | 'error'
 
-/** A value you can read, watch and subscribe to (nanostores' atom shape). */
+/**
+ * A value you can read, watch and subscribe to (nanostores' atom shape; works
+ * with `useStore` of `@nanostores/react` and Svelte's `$store`).
+ *
+ * @example
+ * const stop = atom.subscribe((value) => console.log(value)) // logs at once, then on changes
+ */
 export interface ReadableAtom<T> {
   /** The current value. */
   get(): T
@@ -27,7 +56,14 @@ export interface ReadableAtom<T> {
   readonly signal: ReadonlySignal<T>
 }
 
-/** A node's state, as every subscriber of its key sees it. */
+/**
+ * A node's state, as every subscriber of its key sees it. A new object on
+ * every change and the same object between changes (stable snapshots for
+ * `useSyncExternalStore`).
+ *
+ * @example
+ * const { data, isLoading, error } = handle.get()
+ */
 export interface NodeState<T> {
   /** The data held, `fallback` before the first fetch, or `undefined`. */
   data: T | undefined
@@ -40,7 +76,12 @@ export interface NodeState<T> {
   isLoading: boolean
 }
 
-/** Passed to every fetcher call. */
+/**
+ * Passed to every fetcher call.
+ *
+ * @example
+ * const fetcher: Fetcher<User> = (key, { signal }) => fetch(`/api/${key}`, { signal }).then((r) => r.json())
+ */
 export interface FetchContext {
   /** Aborted when the node stops or the store is destroyed. */
   signal: AbortSignal
@@ -48,10 +89,20 @@ export interface FetchContext {
   version: number
 }
 
-/** Loads a key's data through the application's own API. */
+/**
+ * Loads a key's data through the application's own API.
+ *
+ * @example
+ * const fetcher: Fetcher<Message[]> = () => fetch('/api/messages').then((r) => r.json())
+ */
 export type Fetcher<T> = (key: string, context: FetchContext) => Promise<T> | T
 
-/** The Standard Schema v1 interface (zod, valibot, arktype…). */
+/**
+ * The Standard Schema v1 interface (zod, valibot, arktype…).
+ *
+ * @example
+ * store.node('user:1', { fetcher, schema: z.object({ name: z.string() }) })
+ */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': {
     readonly version: 1
@@ -69,7 +120,12 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   }
 }
 
-/** Options of `store.node(key, options)`. */
+/**
+ * Options of `store.node(key, options)`.
+ *
+ * @example
+ * store.node('user:1', { fetcher: () => api.user(1), fallback: { name: '…' }, hash: (user) => user.etag })
+ */
 export interface NodeOptions<T> {
   fetcher: Fetcher<T>
   /** Shown as `data` until the first fetch succeeds. */
@@ -84,7 +140,14 @@ export interface NodeOptions<T> {
   hash?: (data: T) => string
 }
 
-/** The handle to a key's node. */
+/**
+ * The handle to a key's node: a readable atom of {@link NodeState}.
+ *
+ * @example
+ * const room = store.node('chat:room:general', { fetcher })
+ * room.subscribe(({ data }) => render(data))
+ * await room.refetch()
+ */
 export interface NodeHandle<T> extends ReadableAtom<NodeState<T>> {
   readonly key: string
   /**
@@ -94,7 +157,12 @@ export interface NodeHandle<T> extends ReadableAtom<NodeState<T>> {
   refetch(): Promise<void>
 }
 
-/** Options of `createStore()` and `getSharedStore()`. */
+/**
+ * Options of `createStore()` and `getSharedStore()`.
+ *
+ * @example
+ * createStore({ endpoint: 'https://api.example.com/reality/sync', credentials: 'include', live: 'interval', interval: 10_000 })
+ */
 export interface StoreOptions extends HttpTransportOptions {
   /** How to reach the server. Default: `httpTransport({ endpoint, fetch, headers, credentials })`. */
   transport?: Transport
@@ -115,19 +183,41 @@ export interface StoreOptions extends HttpTransportOptions {
   timers?: Timers
 }
 
-/** A JSON-serializable picture of the data a store holds (`store.dehydrate()`). */
+/**
+ * A JSON-serializable picture of the data a store holds (`store.dehydrate()`).
+ *
+ * @example
+ * const snapshot: Snapshot = { v: 1, nodes: { 'user:1': { data: { name: 'Ada' }, version: 1732271234567001 } } }
+ */
 export interface Snapshot {
   v: 1
   nodes: Record<string, { data: unknown; version: number; hash?: string }>
 }
 
-/** The data type behind a key or a handle, for typed optimistic updates. */
+/**
+ * The data type behind a key or a handle, for typed optimistic updates.
+ *
+ * @example
+ * type Count = DataOf<NodeHandle<number>> // number
+ */
 export type DataOf<K> = K extends NodeHandle<infer T> ? T : any
 
-/** Turns the data shown for a key into its optimistic value. */
+/**
+ * Turns the data shown for a key into its optimistic value. Must be pure: it
+ * runs again whenever the data under it changes.
+ *
+ * @example
+ * const addOne: Updater<number> = (n) => (n ?? 0) + 1
+ */
 export type Updater<T> = (data: T | undefined) => T
 
-/** Options of `store.mutate()`. */
+/**
+ * Options of `store.mutate()`.
+ *
+ * @example
+ * store.mutate([todos], () => api.add(todo), { optimistic: [(list) => [...(list ?? []), todo]] })
+ * store.mutate(['todos'], () => api.add(todo), { optimistic: { todos: (list: Todo[] | undefined) => [...(list ?? []), todo] } })
+ */
 export interface MutateOptions<K extends readonly (string | NodeHandle<any>)[]> {
   /**
    * Optimistic values, shown at once on top of the fetched data: either one
@@ -137,7 +227,12 @@ export interface MutateOptions<K extends readonly (string | NodeHandle<any>)[]> 
   optimistic?: { [I in keyof K]?: Updater<DataOf<K[I]>> } | (K[number] extends string ? { [P in K[number]]?: Updater<any> } : never)
 }
 
-/** Diagnostics: what a store owns right now (tests count these back to zero). */
+/**
+ * Diagnostics: what a store owns right now (tests count these back to zero).
+ *
+ * @example
+ * store.destroy(); store.debug() // { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
+ */
 export interface StoreStats {
   /** Node entries (subscribed, in grace, or created by `store.node()` and not yet collected). */
   nodes: number
@@ -153,7 +248,14 @@ export interface StoreStats {
   mutations: number
 }
 
-/** A client store: one per page (see `getSharedStore()`). */
+/**
+ * A client store: one per page (see `getSharedStore()`).
+ *
+ * @example
+ * const store = getSharedStore()
+ * const me = store.node('user:me', { fetcher })
+ * await store.mutate([me], () => api.rename('Ada'), { optimistic: [(user) => ({ ...user!, name: 'Ada' })] })
+ */
 export interface Store {
   /** The handle to the one node of `key`. The first caller's `fetcher`, `schema` and `hash` hold while the node lives; `fallback` is per handle. */
   node<T>(key: string, options: NodeOptions<T>): NodeHandle<T>
@@ -173,7 +275,14 @@ export interface Store {
   debug(): StoreStats
 }
 
-/** Sends one sync request and returns the server's answer. */
+/**
+ * Sends one sync request and returns the server's answer; rejects (a
+ * `RealityError` with `status`/`retryAfter` when it has them) on failure, and
+ * when `signal` aborts.
+ *
+ * @example
+ * const logging: Transport = { sync: (request, signal) => (console.log(request), inner.sync(request, signal)) }
+ */
 export interface Transport {
   sync(request: SyncRequest, signal: AbortSignal): Promise<SyncResponse>
 }

@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createStore } from './create-store.js'
+import { RealityError } from './errors.js'
+import { focusManager } from './managers/focus.js'
+import { onlineManager } from './managers/online.js'
+import { manualTimers, manualTransport, settle } from './test-helpers.js'
+import type { StoreOptions } from './types.js'
+
+// The long-poll loop waits a second after an answer that came back within a
+// second (Date.now): a frozen clock makes that deterministic.
+beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+afterEach(() => void vi.useRealTimers())
+
+const stores: { destroy(): void }[] = []
+function setup(options: StoreOptions = {}) {
+  const t = manualTransport()
+  const clock = manualTimers()
+  const store = createStore({ transport: t.transport, timers: clock.timers, ...options })
+  stores.push(store)
+  return { t, clock, store }
+}
+afterEach(() => {
+  stores.splice(0).forEach((s) => s.destroy())
+  focusManager.set(undefined)
+  onlineManager.set(undefined)
+})
+
+describe('liveness and status (invariant 7)', () => {
+  it('goes idle → connecting → live, and back to idle when the last node is collected', async () => {
+    const { t, clock, store } = setup({ grace: 100 })
+    const statuses: string[] = []
+    store.status.subscribe((s) => statuses.push(s))
+    const stop = store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    expect(store.status.get()).toBe('connecting')
+    t.last().respond({ a: { version: 1 } })
+    await settle()
+    expect(store.status.get()).toBe('live')
+    stop()
+    clock.advance(100)
+    expect(statuses).toEqual(['idle', 'connecting', 'live', 'idle'])
+    expect(t.open()).toHaveLength(0)
+  })
+
+  it('hidden aborts the held poll and sends nothing; visible and focus sync at once', async () => {
+    const { t, clock, store } = setup()
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1 } })
+    await settle()
+    await settle()
+    const first = t.last()
+    focusManager.set(false)
+    expect(first.signal.aborted).toBe(true)
+    expect(store.status.get()).toBe('idle')
+    await settle()
+    expect(t.open()).toHaveLength(0)
+    focusManager.set(true)
+    await settle()
+    expect(t.open()).toHaveLength(1)
+    expect(t.last().request.wait).toBe(25_000)
+    expect(store.status.get()).toBe('connecting')
+    t.last().respond()
+    await settle()
+    expect(store.status.get()).toBe('live')
+    expect(t.open()).toHaveLength(0) // an early empty answer: the next poll waits a second…
+    focusManager.set(true) // …but a window focus event while visible syncs at once
+    await settle()
+    expect(t.open()).toHaveLength(1)
+    expect(clock.count).toBe(0)
+    const held = t.last()
+    focusManager.set(true)
+    await settle()
+    expect(held.signal.aborted).toBe(true)
+    expect(t.open()).toHaveLength(1)
+  })
+
+  it('a key subscribed while hidden is synced once, without a held request', async () => {
+    const { t, store } = setup()
+    focusManager.set(false)
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    expect(t.last().request.wait).toBeUndefined()
+    t.last().respond({ a: { version: 1 } })
+    await settle()
+    await settle()
+    expect(t.open()).toHaveLength(0)
+    expect(store.status.get()).toBe('idle')
+  })
+
+  it('offline aborts the held request, sends nothing and says offline; online syncs at once', async () => {
+    const { t, store } = setup()
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    const first = t.last()
+    onlineManager.set(false)
+    expect(first.signal.aborted).toBe(true)
+    expect(store.status.get()).toBe('offline')
+    await store.sync()
+    expect(t.open()).toHaveLength(0)
+    onlineManager.set(true)
+    await settle()
+    expect(t.open()).toHaveLength(1)
+    expect(store.status.get()).toBe('connecting')
+  })
+
+  it('transient failures back off exponentially with jitter up to 30 s, honour Retry-After, and say reconnecting', async () => {
+    const { t, clock, store } = setup()
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    const delays: number[] = []
+    for (let i = 0; i < 8; i++) {
+      await settle()
+      t.last().fail(new RealityError('sync_failed', 'down', { status: 503 }))
+      await settle()
+      expect(store.status.get()).toBe('reconnecting')
+      expect(clock.count).toBe(1)
+      delays.push(clock.runNext()!)
+    }
+    const caps = [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+    delays.forEach((d, i) => {
+      expect(d).toBeGreaterThanOrEqual(caps[i]! / 2)
+      expect(d).toBeLessThanOrEqual(caps[i]!)
+    })
+    expect(new Set(delays.slice(5)).size).toBeGreaterThan(1) // jitter
+    await settle()
+    t.last().fail(new RealityError('sync_failed', 'slow down', { status: 429, retryAfter: 45_000 }))
+    await settle()
+    expect(clock.delays()).toEqual([45_000])
+    clock.runNext()
+    await settle()
+    t.last().respond()
+    await settle()
+    expect(store.status.get()).toBe('live')
+  })
+
+  it('a new key or a settled fetch waits for the failure backoff; store.sync() cuts it short', async () => {
+    const { t, clock, store } = setup()
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    t.last().fail(new TypeError('fetch failed'))
+    await settle()
+    store.node('b', { fetcher: () => 'B' }).subscribe(() => {})
+    await settle()
+    expect(t.requests).toHaveLength(1)
+    expect(clock.count).toBe(1)
+    const synced = store.sync()
+    await settle()
+    expect(clock.count).toBe(0)
+    expect(t.last().request.known).toEqual({ a: null, b: null })
+    t.last().respond()
+    await synced
+  })
+
+  it('an error a retry will not fix says error, schedules nothing, and store.sync() rejects with it', async () => {
+    const { t, clock, store } = setup()
+    store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
+    await settle()
+    t.last().fail(new RealityError('sync_failed', 'bad request', { status: 400 }))
+    await settle()
+    expect(store.status.get()).toBe('error')
+    expect(clock.count).toBe(0)
+    const synced = store.sync()
+    await settle()
+    t.last().fail(new RealityError('protocol_mismatch', 'not v1'))
+    await expect(synced).rejects.toMatchObject({ code: 'protocol_mismatch' })
+    expect(store.status.get()).toBe('error')
+    const again = store.sync()
+    await settle()
+    t.last().respond()
+    await again
+    expect(store.status.get()).toBe('live')
+  })
+})
