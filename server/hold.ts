@@ -42,7 +42,6 @@ export class Hold implements Waiter {
   private resolve: (() => void) | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private released = false
-  private readonly onAbort = () => this.end('abort')
 
   constructor(
     readonly keys: readonly string[],
@@ -52,13 +51,11 @@ export class Hold implements Waiter {
     private readonly counters: HoldCounters,
   ) {
     counters.held++
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      counters.timers--
-      this.end('timeout')
-    }, waitMs)
+    // A module function with an argument and `this` as the listener object
+    // (handleEvent): no closure per held request.
+    this.timer = setTimeout(onDeadline, waitMs, this)
     counters.timers++
-    signal.addEventListener('abort', this.onAbort, { once: true })
+    signal.addEventListener('abort', this, { once: true })
     counters.abortListeners++
     if (signal.aborted) this.end('abort')
   }
@@ -91,8 +88,20 @@ export class Hold implements Waiter {
       this.timer = undefined
       this.counters.timers--
     }
-    this.signal.removeEventListener('abort', this.onAbort)
+    this.signal.removeEventListener('abort', this)
     this.counters.abortListeners--
+  }
+
+  /** The client's signal aborted (EventListener object interface). */
+  handleEvent(): void {
+    this.end('abort')
+  }
+
+  /** The wait elapsed. */
+  expire(): void {
+    this.timer = undefined
+    this.counters.timers--
+    this.end('timeout')
   }
 
   /** Ends the hold as if the client went away (server close). */
@@ -110,4 +119,8 @@ export class Hold implements Waiter {
     this.resolve = undefined
     resolve?.()
   }
+}
+
+function onDeadline(hold: Hold): void {
+  hold.expire()
 }
