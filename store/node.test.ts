@@ -72,7 +72,7 @@ describe('version fence (invariant 2)', () => {
   it('a failed fetch keeps data and version, sets a typed error, and retries after a backoff', async () => {
     let fail = false
     let n = 0
-    const { handle, report, clock, t } = await setup({ fetcher: () => (n++, fail ? Promise.reject(new Error('boom')) : `v${n}`) })
+    const { handle, report, clock } = await setup({ fetcher: () => (n++, fail ? Promise.reject(new Error('boom')) : `v${n}`) })
     await report({ version: 1 })
     expect(handle.get()).toMatchObject({ data: 'v1', version: 1 })
     fail = true
