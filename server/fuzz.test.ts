@@ -4,8 +4,11 @@
  * a well-formed answer, and no request changes a version. Reproduce a
  * failure with REALITY_FUZZ_SEED=<seed printed in the failure>.
  */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { createRealityServer } from './create-server.js'
+import { toNodeHandler } from './node-handler.js'
 import { memoryVersions } from './versions/memory.js'
 
 const CASES = 10_000
@@ -136,5 +139,58 @@ describe('handler fuzz', () => {
     expect(guarded.stats()).toMatchObject({ held: 0, timers: 0, waiters: 0, subscriptions: 0 })
     // The generator must reach both the success path and the errors.
     for (const status of [200, 400, 405, 413, 415]) expect(statuses.get(status) ?? 0, `status ${status} never produced (seed ${SEED})`).toBeGreaterThan(50)
+  })
+})
+
+describe('node adapter fuzz', () => {
+  it(`answers 1,000 random requests over node:http with 200/204/4xx JSON and changes nothing (seed ${SEED})`, async () => {
+    const versions = memoryVersions()
+    const internal: unknown[] = []
+    const reality = createRealityServer({
+      versions,
+      maxWait: 0,
+      limits: { maxBodyBytes: 4096, maxKeys: 100 },
+      cors: { origins: ['https://app.example.com'] },
+      onError: (error) => internal.push(error),
+    })
+    await reality.invalidate(KEYS.slice(0, 6), { payload: { x: 1 } })
+    const before = await reality.getVersions(KEYS)
+    const server = http.createServer(toNodeHandler(reality.handler))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+    const rng = prng(SEED ^ 0x5eed)
+    try {
+      for (let i = 0; i < 1000; i++) {
+        const generated = randomRequest(rng)
+        // HTTP framing stays valid here: the client sets the length (or chunks),
+        // and llhttp itself refuses unknown methods before any handler runs.
+        const method = ['FOO', 'post'].includes(generated.method) ? 'POST' : generated.method
+        const headers: Record<string, string> = {}
+        generated.headers.forEach((value, name) => {
+          if (name !== 'content-length') headers[name] = value
+        })
+        const body = method === 'GET' || method === 'HEAD' ? undefined : Buffer.from(await generated.arrayBuffer())
+        if (body && rng.chance(0.3)) headers['transfer-encoding'] = 'chunked'
+        else if (body) headers['content-length'] = String(body.byteLength) // Node only chunks POST/PUT/PATCH by default
+        const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const request = http.request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', path: '/reality/sync', method, headers, agent }, (response) => {
+            const parts: Buffer[] = []
+            response.on('data', (part: Buffer) => parts.push(part))
+            response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(parts).toString() }))
+          })
+          request.on('error', reject)
+          request.end(body)
+        })
+        const where = `seed ${SEED}, case ${i}: ${method} ${headers['content-type']} → ${status} ${text.slice(0, 200)}`
+        expect(status === 200 || (status === 204 && method === 'OPTIONS') || (status >= 400 && status < 500), where).toBe(true)
+        if (method !== 'HEAD' && status !== 204) expect(() => JSON.parse(text), where).not.toThrow()
+      }
+    } finally {
+      agent.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
+    expect(internal, `seed ${SEED}`).toEqual([])
+    expect(await reality.getVersions(KEYS), `seed ${SEED}`).toEqual(before)
+    expect(reality.stats()).toMatchObject({ held: 0, timers: 0, waiters: 0, subscriptions: 0 })
   })
 })
