@@ -171,6 +171,16 @@ describe('payloads and schemas', () => {
     expect(handle.get().data).toBe('fetched 4') // still fetched data: payloads apply over exact data only
   })
 
+  it('data refetched before any version was reported is unlabelled, and a payload does not replace it', async () => {
+    let db = 16
+    const { handle, report } = await setup<number>({ fetcher: () => db })
+    await handle.refetch()
+    expect(handle.get()).toMatchObject({ data: 16, version: null, isLoading: false })
+    db = 17
+    await report({ version: 15, payload: 15 }) // an answer computed before write 16 was announced
+    expect(handle.get()).toMatchObject({ data: 17, version: 15 })
+  })
+
   it('a schema failure on fetched data is a typed error and leaves version and data unchanged', async () => {
     let value: unknown = 1
     const { handle, report } = await setup({ fetcher: () => value, schema: z.number() })

@@ -64,7 +64,11 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
   const busy = signal(false)
   const layers = signal<{ u: Updater<T> }[]>([])
   const gone = signal(false)
-  let exact = false
+  /**
+   * The data held is exactly the data of its version (none yet, a payload, a
+   * snapshot, a hash match), not fetched data that may be newer than its label.
+   */
+  let exact = true
   let dataHash: string | undefined
   let generation = 0
   let attempt = 0
@@ -188,7 +192,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
         })
       } else if (v > h) {
         if (h >= 0 && entry.hash !== undefined && entry.hash === dataHash) adopt(v, base.peek().data as T, dataHash, true)
-        else if ('payload' in entry && (h < 0 || exact)) {
+        else if ('payload' in entry && exact) {
           const bad = (error: RealityError) => batch(() => (fail(error), see(v)))
           try {
             const result = validate(schema, entry.payload, key, (data) => v > held() && adopt(v, data, entry.hash, true))
@@ -205,7 +209,7 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       if (entry.version > h) {
         // A snapshot entry is taken as the data at its version (the
         // dehydrate/hydrate contract), so later payloads apply over it.
-        if (h < 0 || exact) adopt(entry.version, entry.data as T, entry.hash, true)
+        if (exact) adopt(entry.version, entry.data as T, entry.hash, true)
         else see(entry.version)
       }
     },

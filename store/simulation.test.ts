@@ -151,8 +151,15 @@ async function simulate(seed: number) {
       else if (roll < 0.7) subs[s]![key] = void subs[s]![key]?.()
       else if (roll < 0.8) void stores[s]!.sync().catch(() => {})
       else if (roll < 0.9) void handles[s]![key].refetch()
-      else if (roll < 0.94) focusManager.set(!focusManager.get())
-      else if (roll < 0.97) onlineManager.set(!onlineManager.get())
+      else if (roll < 0.93) focusManager.set(!focusManager.get())
+      else if (roll < 0.95) onlineManager.set(!onlineManager.get())
+      else {
+        // The fence's worst case: a request that lists the key is out, a
+        // fetch starts and reads, then a write lands that the request reports.
+        void stores[s]!.sync().catch(() => {})
+        clock.at(between(0, 20), () => void handles[s]![key].refetch())
+        clock.at(between(20, 60), () => write(key))
+      }
     })
   }
   clock.at(between(1000, 5000), () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createRealityServer } from '../server/index.js'
-import { createStore, embeddedTransport } from './index.js'
+import { createRealityServer } from '../../server/index.js'
+import { createStore, embeddedTransport } from '../index.js'
 
-describe('smoke', () => {
-  it('fetches and refetches on invalidate', async () => {
+describe('embeddedTransport', () => {
+  it('syncs with a server in the same process: fetches, refetches on invalidate, leaves nothing behind', async () => {
     const server = createRealityServer()
     let value = 1
     const store = createStore({ transport: embeddedTransport(server), grace: 10 })
