@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { consumedBody, readNodeBody } from './node-body.js'
+import { consumedBody } from './node-body.js'
 import { syncCoreOf } from './node-fast-path.js'
 import { errorOutput, internalError, type SyncOutput } from './responses.js'
-import type { SyncCore, SyncInput } from './sync-core.js'
+import { clientGone, NodeInput, requestHeaders, requestUrl } from './node-input.js'
+import type { SyncCore } from './sync-core.js'
 
 /**
  * A node:http / Express / Connect request handler.
@@ -13,32 +14,6 @@ import type { SyncCore, SyncInput } from './sync-core.js'
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 
 const BODYLESS = new Set(['GET', 'HEAD'])
-
-function requestUrl(req: IncomingMessage): string {
-  // Express strips the mount path from req.url; originalUrl keeps it.
-  const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
-  try {
-    return new URL(path, `${scheme}://${req.headers.host ?? 'localhost'}`).href
-  } catch {
-    // A Host header that is not a host: the handler does not route on it.
-    return new URL(path.startsWith('/') ? path : '/', `${scheme}://localhost`).href
-  }
-}
-
-function requestHeaders(req: IncomingMessage, dropLength: boolean): Headers {
-  const headers = new Headers()
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!
-    if (name.startsWith(':')) continue // HTTP/2 pseudo-headers
-    if (dropLength && (name.toLowerCase() === 'content-length' || name.toLowerCase() === 'transfer-encoding')) continue
-    try {
-      headers.append(name, raw[i + 1]!)
-    } catch {}
-  }
-  return headers
-}
 
 /**
  * A web `ReadableStream` over the request. On cancel (the handler refused
@@ -209,31 +184,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
  * an `AbortController` only if the request is held.
  */
 function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void {
-  let controller: AbortController | undefined
-  // Only a held request needs to hear about a disconnect, so the 'close'
-  // listener is attached when the hold asks for the signal; a client that
-  // left before that is seen through `destroyed`.
-  const signal = () => {
-    if (!controller) {
-      const own = (controller = new AbortController())
-      if (clientGone(req, res)) own.abort()
-      else res.once('close', () => res.writableFinished || own.abort())
-    }
-    return controller.signal
-  }
-  let request: Request | undefined
-  const input: SyncInput = {
-    method: req.method ?? 'GET',
-    header(name) {
-      if (name === 'content-type' || name === 'content-length') return firstRawHeader(req, name)
-      const value = req.headers[name]
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-    },
-    readText: (maxBytes) => readNodeBody(req, maxBytes, firstRawHeader(req, 'content-length')),
-    signal,
-    request: () => (request ??= new Request(requestUrl(req), { method: input.method, headers: requestHeaders(req, true), signal: signal() })),
-  }
-  core(input).then(
+  core(new NodeInput(req, res)).then(
     (output) => {
       if (!clientGone(req, res)) writeOutput(output, req, res)
     },
@@ -245,23 +196,6 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
   )
 }
 
-/**
- * A header Node keeps only the first of (content-type, content-length),
- * read from `rawHeaders`: touching `req.headers` makes Node build the whole
- * headers object, which the hot path otherwise never needs.
- */
-function firstRawHeader(req: IncomingMessage, name: string): string | null {
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    const candidate = raw[i]!
-    if (candidate.length === name.length && candidate.toLowerCase() === name) return raw[i + 1]!
-  }
-  return null
-}
-
-function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
-  return res.destroyed || !req.socket || req.socket.destroyed
-}
 
 function writeOutput(output: SyncOutput, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string | number> = output.headers

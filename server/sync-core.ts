@@ -27,6 +27,13 @@ export interface SyncInput {
   request(): Request
 }
 
+const UNCHANGED = '{"v":1,"changed":{}}'
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false
+  return true
+}
+
 /**
  * What the core needs from the server.
  *
@@ -97,7 +104,9 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
     try {
       const body = await answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined)
-      return jsonOutput(200, JSON.stringify(body), corsHeaders)
+      // The most common answer of all, without serializing it each time.
+      const text = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
+      return jsonOutput(200, text, corsHeaders)
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error
       config.report(error.cause, input)
