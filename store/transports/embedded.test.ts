@@ -22,3 +22,27 @@ describe('embeddedTransport', () => {
     await server.close()
   })
 })
+
+describe('at scale, against the real server', () => {
+  it('1,000 keys: one request to start, one fetch per key per change, a handful of requests in all', async () => {
+    const server = createRealityServer()
+    const inner = embeddedTransport(server)
+    let requests = 0
+    const store = createStore({ transport: { sync: (request, signal) => (requests++, inner.sync(request, signal)) } })
+    let fetches = 0
+    const keys = Array.from({ length: 1000 }, (_, i) => `item:${i}`)
+    const round = { n: 1 }
+    const handles = keys.map((key) => store.node(key, { fetcher: async () => (fetches++, round.n) }))
+    handles.forEach((h) => h.subscribe(() => {}))
+    await expect.poll(() => handles.every((h) => h.get().data === 1)).toBe(true)
+    expect(fetches).toBe(1000)
+    const before = requests
+    round.n = 2
+    await server.invalidate(keys)
+    await expect.poll(() => handles.every((h) => h.get().data === 2)).toBe(true)
+    expect(fetches).toBe(2000)
+    expect(requests - before).toBeLessThanOrEqual(3)
+    store.destroy()
+    await server.close()
+  })
+})
