@@ -65,7 +65,7 @@ describe('over real loopback HTTP', () => {
     const reality = createRealityServer()
     const http: Server = createServer(toNodeHandler(reality.handler))
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-    cleanup.push(() => new Promise((resolve) => http.close(resolve)), () => reality.close())
+    cleanup.push(() => new Promise((resolve) => (http.close(resolve), http.closeAllConnections())), () => reality.close())
     const { port } = http.address() as { port: number }
     const db: Record<string, string> = { a: 'a1', b: 'b1' }
     const store = createStore({ endpoint: `http://127.0.0.1:${port}/reality/sync` })
