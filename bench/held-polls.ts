@@ -6,11 +6,16 @@
  * AbortController signal the script controls — the same `Request` objects a
  * fetch runtime (Bun, Deno, workers) hands the handler.
  *
- *   node --expose-gc --import tsx bench/held-polls.ts   (prints JSON, ~10 s)
+ * Then the same over loopback HTTP: node:http + toNodeHandler in a child
+ * process, HELD real connections from this one; heap per held request there
+ * includes Node's own socket, IncomingMessage and ServerResponse.
  *
- * Env: HELD (default 10000).
+ *   node --expose-gc --import tsx bench/held-polls.ts   (prints JSON, ~30 s)
+ *
+ * Env: HELD (default 10000), HTTP_HELD (default HELD; 0 skips the HTTP part).
  */
 import { createRealityServer } from '../server/index.js'
+import { heldOverHttp } from './lib/held-polls-http.js'
 import { summarize } from './lib/percentiles.js'
 import { until } from './lib/wait.js'
 
@@ -83,6 +88,8 @@ if (statsAfter.held || statsAfter.timers || statsAfter.waiters || statsAfter.sub
 }
 const wake = summarize(woken)
 const round = (n: number) => Number(n.toFixed(3))
+const httpHeld = Number(process.env.HTTP_HELD ?? HELD)
+const overHttp = httpHeld > 0 ? await heldOverHttp(httpHeld) : undefined
 
 console.log(
   JSON.stringify(
@@ -105,6 +112,7 @@ console.log(
         p99Ms: round(wake.p99),
         maxMs: round(wake.max),
       },
+      overHttp,
     },
     null,
     2,
