@@ -50,12 +50,18 @@ function fastParse(text: string, limits: Readonly<Limits>): ParseResult | undefi
   if (knownKeys.length > limits.maxKeys) return undefined
   if (countQuotes(text) !== 2 * (rootKeys.length + knownKeys.length)) return undefined
   const known = rawKnown as Record<string, unknown>
-  const maxKeyLength = limits.maxKeyLength
-  for (const key of knownKeys) {
-    const value = known[key]
+  // Object.values walks the same own keys in the same order as Object.keys,
+  // natively: much cheaper than a property lookup per key.
+  const values = Object.values(known)
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
     if (value !== null && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) return undefined
+  }
+  const maxKeyLength = limits.maxKeyLength
+  for (let i = 0; i < knownKeys.length; i++) {
     // keyProblem's other rules (keys are strings here): not empty, not too long.
-    if (key.length === 0 || key.length > maxKeyLength) return undefined
+    const length = knownKeys[i]!.length
+    if (length === 0 || length > maxKeyLength) return undefined
   }
   // JSON.parse made `known` for us alone: dropping its prototype (instead of
   // copying 100 entries into a fresh object) makes "__proto__" and friends
