@@ -52,7 +52,13 @@ export interface SubscribeOptions {
  * - every unsubscribe releases what the subscription held.
  */
 export interface VersionStore {
-  /** Current entries of `keys`. A key never written is `{ version: 0 }`. */
+  /**
+   * Current entries of every one of `keys`. A key never written reads as the
+   * store's floor version: `0` for a durable store (Postgres); for a store
+   * that can lose its data (memory, Redis without persistence) a version
+   * issued when it (re)started, so it differs from every version a client
+   * may hold from before the loss.
+   */
   read(keys: readonly string[]): Promise<Map<string, VersionEntry>>
   /** Gives every key a new, higher, never-used version and announces it. */
   bump(keys: readonly string[], meta?: BumpMeta): Promise<Map<string, VersionEntry>>

@@ -61,12 +61,30 @@ export function describeVersionStore(name: string, factory: () => VersionStore |
   }
 
   describe(`VersionStore contract: ${name}`, () => {
-    it('reads a never-written key as version 0', () =>
+    it('reads every never-written key as one stable floor version', () =>
       withStore(async (store) => {
-        const key = freshKey('unwritten')
-        const entries = await store.read([key])
-        expect(entries.get(key)).toEqual({ version: 0 })
+        const [a, b] = [freshKey('unwritten'), freshKey('unwritten')]
+        const first = await store.read([a, b])
+        const floor = first.get(a)!.version
+        expect(Number.isSafeInteger(floor) && floor >= 0).toBe(true)
+        expect(first.get(b)).toEqual({ version: floor })
+        expect((await store.read([a])).get(a)).toEqual({ version: floor })
+        // A bump always lands above the floor.
+        expect((await store.bump([a])).get(a)!.version).toBeGreaterThan(floor)
       }))
+
+    it('never lets a write before a restart read as "never written" after it (no lost update)', async () => {
+      const key = freshKey('written-before-restart')
+      // A client that fetched the key while it was never written holds the floor.
+      const held = await withStore(async (store) => {
+        const floor = (await store.read([key])).get(key)!.version
+        await store.bump([key]) // the client misses this write, then the store restarts
+        return floor
+      })
+      await withStore(async (restarted) => {
+        expect((await restarted.read([key])).get(key)!.version).not.toBe(held)
+      })
+    })
 
     it('treats __proto__ and constructor as ordinary keys', () =>
       withStore(async (store) => {
@@ -117,9 +135,9 @@ export function describeVersionStore(name: string, factory: () => VersionStore |
       })
       await withStore(async (restarted) => {
         const read = (await restarted.read([key])).get(key)!.version
-        // Either the store kept the last version (persistent) or forgot the key (0):
-        // both differ from any older version a client holds, or equal the newest.
-        expect(read === 0 || read === Math.max(...issued)).toBe(true)
+        // Either the store kept the last version (durable) or forgot the key and
+        // reads a floor above everything issued: never an older version a client holds.
+        expect(read === Math.max(...issued) || read > Math.max(...issued)).toBe(true)
         const results = await Promise.all(Array.from({ length: 500 }, () => restarted.bump([key])))
         for (const result of results) {
           const version = result.get(key)!.version

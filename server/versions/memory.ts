@@ -2,8 +2,6 @@ import type { ChangedReader } from '../answer.js'
 import type { BumpMeta, ChangeListener, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
 import { createVersionClock } from './clock.js'
 
-/** Every never-written key reads as this one frozen entry: no allocation per key. */
-const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
 
 /**
  * Options of {@link memoryVersions}.
@@ -37,6 +35,11 @@ export interface MemoryVersionsOptions {
  */
 export function memoryVersions(options: MemoryVersionsOptions = {}): VersionStore & ChangedReader & { subscriberCount(): number } {
   const nextVersion = options.nextVersion ?? createVersionClock()
+  // Never-written keys read as this instance's floor, a fresh version, not 0:
+  // this store forgets everything on restart, and a client that held "never
+  // written" (0) for a key written just before the restart would otherwise
+  // read 0 again and never fetch that write. One frozen entry: no allocation per key.
+  const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: nextVersion() })
   const onListenerError = options.onListenerError ?? ((error: unknown) => console.error('[reality] a version listener threw', error))
   const entries = new Map<string, VersionEntry>()
   // One wrapper object per subscription, so subscribing the same function

@@ -86,6 +86,22 @@ if (missing) {
       await versions.close()
     })
 
+    it('after Redis loses its data, reads every key above all versions issued before (no lost update)', async () => {
+      const own = `{reality-loss-${process.pid}-${Date.now()}}`
+      const versions = redisVersions({ redis: client(), prefix: own })
+      const floor = (await versions.read(['never'])).get('never')!.version
+      const written = (await versions.bump(['written'])).get('written')!.version
+      expect(written).toBeGreaterThan(floor)
+      // Redis restarts without persistence: every key of the store is gone.
+      const admin = client()
+      await admin.del(...(await admin.keys(`${own}*`)))
+      const after = await versions.read(['never', 'written'])
+      expect(after.get('never')!.version).toBeGreaterThan(written)
+      expect(after.get('written')!.version).toBe(after.get('never')!.version)
+      expect((await versions.bump(['written'])).get('written')!.version).toBeGreaterThan(after.get('written')!.version)
+      await admin.del(...(await admin.keys(`${own}*`)))
+    })
+
     it('wakes a request held on one instance when another instance writes (stateless servers)', async () => {
       const a = store()
       const b = store()

@@ -43,6 +43,26 @@ redis.call('PUBLISH', ARGV[1], '[' .. table.concat(notes, ',') .. ']')
 return out
 `
 
+// Reads entries plus the floor that never-written keys read as. The floor is
+// created on first use from the Redis clock and raises the high-water mark,
+// so every later bump lands above it. Redis without persistence forgets it
+// on restart like everything else, and the new floor is above every version
+// issued before: a client holding "never written" from before the loss sees
+// a difference and refetches (a fixed 0 would hide writes made just before).
+const READ = `
+local floor = redis.call('GET', KEYS[1])
+if not floor then
+  local t = redis.call('TIME')
+  local now = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
+  floor = string.format('%.0f', math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, now))
+  redis.call('SET', KEYS[1], floor)
+  redis.call('SET', KEYS[2], floor)
+end
+local entries = redis.call('HMGET', KEYS[3], unpack(ARGV))
+table.insert(entries, 1, floor)
+return entries
+`
+
 /** `,"hash":…,"payload":…` — the JSON members every entry of one bump shares. */
 function metaMembers(meta: BumpMeta | undefined): string {
   let members = ''
@@ -72,6 +92,7 @@ export function redisVersions(options: RedisVersionsOptions): VersionStore & { s
   }
   const prefix = options.prefix ?? '{reality}'
   const clockKey = `${prefix}:clock`
+  const floorKey = `${prefix}:floor`
   const entriesKey = `${prefix}:versions`
   const channel = `${prefix}:changes`
   let closed = false
@@ -117,8 +138,9 @@ export function redisVersions(options: RedisVersionsOptions): VersionStore & { s
       assertOpen()
       const result = new Map<string, VersionEntry>()
       if (!keys.length) return result
-      const raw = await redis.hmget(entriesKey, ...keys)
-      keys.forEach((key, i) => result.set(key, raw[i] ? (JSON.parse(raw[i]!) as VersionEntry) : { version: 0 }))
+      const [floor, ...raw] = (await redis.eval(READ, 3, floorKey, clockKey, entriesKey, ...keys)) as (string | null)[]
+      const never: VersionEntry = Object.freeze({ version: Number(floor) })
+      keys.forEach((key, i) => result.set(key, raw[i] ? (JSON.parse(raw[i]!) as VersionEntry) : never))
       return result
     },
 
