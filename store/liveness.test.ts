@@ -58,11 +58,17 @@ describe('liveness and status (invariant 7)', () => {
     focusManager.set(true)
     await settle()
     expect(t.open()).toHaveLength(1)
-    expect(t.last().request.wait).toBe(25_000)
+    // A quick check first, so `live` means "the server answered", not "a
+    // request is out" for the whole long-poll.
+    expect(t.last().request.wait).toBeUndefined()
     expect(store.status.get()).toBe('connecting')
     t.last().respond()
     await settle()
     expect(store.status.get()).toBe('live')
+    expect(t.open()).toHaveLength(1)
+    expect(t.last().request.wait).toBe(25_000) // then the held poll, at once
+    t.last().respond()
+    await settle()
     expect(t.open()).toHaveLength(0) // an early empty answer: the next poll waits a second…
     focusManager.set(true) // …but a window focus event while visible syncs at once
     await settle()
@@ -92,7 +98,10 @@ describe('liveness and status (invariant 7)', () => {
     const { t, store } = setup()
     store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
     await settle()
+    t.last().respond()
+    await settle()
     const first = t.last()
+    expect(first.request.wait).toBe(25_000)
     onlineManager.set(false)
     expect(first.signal.aborted).toBe(true)
     expect(store.status.get()).toBe('offline')

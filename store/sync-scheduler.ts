@@ -50,7 +50,6 @@ export function createScheduler(o: SchedulerOptions) {
   const status = signal<ConnectionStatus>('idle')
   let running = false
   let queued = false
-  let holding = false
   let controller: AbortController | undefined
   let cancelTimer: (() => void) | undefined
   let attempt = 0
@@ -60,7 +59,7 @@ export function createScheduler(o: SchedulerOptions) {
   const visible = () => focusManager.get()
   const wake = (ms: number) => (cancelTimer = o.timers.after(ms, () => ((cancelTimer = undefined), schedule())))
   const pause = (next: ConnectionStatus) => {
-    if (holding) controller = void controller?.abort()
+    controller = void controller?.abort()
     cancelTimer = void cancelTimer?.()
     status.value = next
   }
@@ -88,7 +87,10 @@ export function createScheduler(o: SchedulerOptions) {
     const c = (controller = new AbortController())
     const mine = waiters.splice(0)
     const sent = ++id
-    const hold = (holding = o.live === 'long-poll' && visible())
+    // The first request after (re)connecting is a quick check, so `live`
+    // means "the server answered", not "a request is out" for up to `wait` ms.
+    const poll = o.live === 'long-poll' && visible()
+    const hold = poll && status.peek() === 'live'
     const started = Date.now()
     if (status.peek() === 'idle' || status.peek() === 'offline') status.value = 'connecting'
     try {
@@ -102,7 +104,7 @@ export function createScheduler(o: SchedulerOptions) {
       // A server (or proxy) that does not hold requests would make the loop
       // spin: an answer that came back within a second waits for the rest of
       // it (fetches it caused re-poll at once when they settle).
-      if (hold) Date.now() - started > 999 ? schedule() : wake(1000)
+      if (poll) !hold || Date.now() - started > 999 ? schedule() : wake(1000)
       else if (o.live === 'interval' && visible()) wake(o.interval)
     } catch (error: any) {
       if (c !== controller) return queued ? waiters.push(...mine) : settle(mine)

@@ -141,6 +141,18 @@ export interface NodeOptions<T> {
 }
 
 /**
+ * Node options with a `schema`: the schema's output is the data type and the
+ * fetcher may return anything (`res.json()`), since it is validated.
+ *
+ * @example
+ * store.node('user:1', { schema: User, fetcher: () => fetch('/api/users/1').then((r) => r.json()) }) // NodeHandle<User>
+ */
+export interface ValidatedNodeOptions<T> extends Omit<NodeOptions<T>, 'fetcher' | 'schema'> {
+  fetcher: Fetcher<unknown>
+  schema: StandardSchemaV1<unknown, T>
+}
+
+/**
  * The handle to a key's node: a readable atom of {@link NodeState}.
  *
  * @example
@@ -258,6 +270,7 @@ export interface StoreStats {
  */
 export interface Store {
   /** The handle to the one node of `key`. The first caller's `fetcher`, `schema` and `hash` hold while the node lives; `fallback` is per handle. */
+  node<T>(key: string, options: ValidatedNodeOptions<T>): NodeHandle<T>
   node<T>(key: string, options: NodeOptions<T>): NodeHandle<T>
   /** Syncs now (all watched keys, or `keys` first among them): resolves when the answer is applied. */
   sync(keys?: string[]): Promise<void>

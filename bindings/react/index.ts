@@ -7,7 +7,7 @@ import { createContext, createElement, useCallback, useContext, useInsertionEffe
 import type { ReactNode } from 'react'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
-import type { ConnectionStatus, Fetcher, MutateOptions, NodeHandle, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
+import type { ConnectionStatus, MutateOptions, NodeHandle, NodeOptions, NodeState, ReadableAtom, ValidatedNodeOptions } from '../../store/types.js'
 
 const RealityContext = createContext<Store | null>(null)
 
@@ -49,9 +49,8 @@ export interface UseRealityOptions<T> extends NodeOptions<T> {
  * With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`).
  * @example useReality('user:1', { schema: User, fetcher: () => fetch('/api/users/1').then((r) => r.json()) })
  */
-export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
-  fetcher: Fetcher<unknown>
-  schema: StandardSchemaV1<unknown, T>
+export interface UseValidatedRealityOptions<T> extends ValidatedNodeOptions<T> {
+  store?: Store
 }
 
 /**

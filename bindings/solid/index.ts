@@ -7,7 +7,7 @@
  */
 import { batch, createComponent, createComputed, createContext, createMemo, createSignal, onCleanup, useContext, type Accessor, type JSX } from 'solid-js'
 import { isServer } from 'solid-js/web'
-import { getSharedStore, type ConnectionStatus, type Fetcher, type NodeOptions, type NodeState, type NodeStatus, type StandardSchemaV1, type Store } from '../../store/index.js'
+import { getSharedStore, type ConnectionStatus, type NodeOptions, type NodeState, type NodeStatus, type ValidatedNodeOptions, type Store } from '../../store/index.js'
 
 const RealityContext = createContext<Store>()
 
@@ -27,11 +27,9 @@ export interface CreateRealityOptions<T> extends NodeOptions<T> {
  * @example
  * createReality('chat:room:general', { schema: z.array(Message), fetcher: () => fetch('/api/messages').then((r) => r.json()) }) // data: Message[]
  */
-export type SchemaRealityOptions<S extends StandardSchemaV1<any, any>> = Omit<CreateRealityOptions<SchemaOutput<S>>, 'fetcher' | 'schema'> & {
-  schema: S
-  fetcher: Fetcher<unknown>
+export interface ValidatedCreateRealityOptions<T> extends ValidatedNodeOptions<T> {
+  store?: Store
 }
-type SchemaOutput<S> = S extends StandardSchemaV1<any, infer O> ? O : never
 
 /**
  * Gives `store` to every `createReality` below it (default: `getSharedStore()`).
@@ -70,7 +68,7 @@ export function useRealityStore(): Store {
  * const chat = createReality('chat:room:general', { fetcher: () => fetch('/api/messages').then((r) => r.json()) })
  * <For each={chat().data ?? []}>{(m) => <p>{m.text}</p>}</For>
  */
-export function createReality<S extends StandardSchemaV1<any, any>>(key: string | Accessor<string>, options: SchemaRealityOptions<S>): Accessor<NodeState<SchemaOutput<S>>>
+export function createReality<T>(key: string | Accessor<string>, options: ValidatedCreateRealityOptions<T>): Accessor<NodeState<T>>
 export function createReality<T>(key: string | Accessor<string>, options: CreateRealityOptions<T>): Accessor<NodeState<T>>
 export function createReality<T>(key: string | Accessor<string>, options: CreateRealityOptions<T>): Accessor<NodeState<T>> {
   const store = options.store ?? useRealityStore()

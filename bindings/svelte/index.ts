@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { getContext, setContext } from 'svelte'
-import { getSharedStore, type ConnectionStatus, type Fetcher, type NodeHandle, type NodeOptions, type ReadableAtom, type StandardSchemaV1, type Store } from '../../store/index.js'
+import { getSharedStore, type ConnectionStatus, type NodeHandle, type NodeOptions, type ReadableAtom, type ValidatedNodeOptions, type Store } from '../../store/index.js'
 
 // Symbol.for: two copies of this binding on one page still share the context.
 const STORE_CONTEXT = Symbol.for('reality.svelte.store')
@@ -28,11 +28,9 @@ export interface RealityOptions<T> extends NodeOptions<T> {
  * @example
  * reality('chat:room:general', { schema: z.array(Message), fetcher: () => fetch('/api/messages').then((r) => r.json()) }) // data: Message[]
  */
-export type SchemaRealityOptions<S extends StandardSchemaV1<any, any>> = Omit<RealityOptions<SchemaOutput<S>>, 'fetcher' | 'schema'> & {
-  schema: S
-  fetcher: Fetcher<unknown>
+export interface ValidatedRealityOptions<T> extends ValidatedNodeOptions<T> {
+  store?: Store
 }
-type SchemaOutput<S> = S extends StandardSchemaV1<any, infer O> ? O : never
 
 /**
  * Gives `store` to this component and its children (call during component initialisation).
@@ -72,7 +70,7 @@ export function getRealityStore(): Store {
  * const chat = reality('chat:room:general', { fetcher: () => fetch('/api/messages').then((r) => r.json()) })
  * // {#each $chat.data ?? [] as m}<p>{m.text}</p>{/each}
  */
-export function reality<S extends StandardSchemaV1<any, any>>(key: string, options: SchemaRealityOptions<S>): NodeHandle<SchemaOutput<S>>
+export function reality<T>(key: string, options: ValidatedRealityOptions<T>): NodeHandle<T>
 export function reality<T>(key: string, options: RealityOptions<T>): NodeHandle<T>
 export function reality<T>(key: string, options: RealityOptions<T>): NodeHandle<T> {
   const node = (options.store ?? getRealityStore()).node(key, options)

@@ -10,7 +10,7 @@ import { computed, getCurrentInstance, getCurrentScope, hasInjectionContext, inj
 import type { App, ComputedRef, InjectionKey, MaybeRefOrGetter, ShallowRef } from 'vue'
 import { getSharedStore } from '../../store/index.js'
 import type { Store } from '../../store/index.js'
-import type { ConnectionStatus, Fetcher, NodeOptions, NodeState, ReadableAtom, StandardSchemaV1 } from '../../store/types.js'
+import type { ConnectionStatus, NodeOptions, NodeState, ReadableAtom, ValidatedNodeOptions } from '../../store/types.js'
 
 /**
  * Where `RealityPlugin` provides its store; `provide(RealityStoreKey, store)` scopes one to a subtree.
@@ -93,9 +93,8 @@ export interface UseRealityOptions<T> extends NodeOptions<T> {
  * With a `schema`, the schema's output is the data type and the fetcher may return anything (`res.json()`).
  * @example useReality('user:1', { schema: User, fetcher: () => fetch('/api/users/1').then((r) => r.json()) })
  */
-export interface UseValidatedRealityOptions<T> extends Omit<UseRealityOptions<T>, 'fetcher' | 'schema'> {
-  fetcher: Fetcher<unknown>
-  schema: StandardSchemaV1<unknown, T>
+export interface UseValidatedRealityOptions<T> extends ValidatedNodeOptions<T> {
+  store?: Store
 }
 
 /**
