@@ -34,12 +34,12 @@ export interface AnswerContext {
 
 /**
  * Optional fast path a store may offer (the memory store does): the entries
- * of `keys` whose version differs from `known[key]` (a key never written is
- * version 0), in `keys` order. Same answer as filtering `read(keys)`,
+ * of `keys` whose version differs from `known[key]` (a key never written
+ * reads as the store's floor version), in `keys` order. Same answer as filtering `read(keys)`,
  * without building a Map of every key on the common "nothing changed" request.
  *
  * @example
- * await store.readChanged(['a', 'b'], { a: 0, b: 5 }) // Map { 'a' => { version: 1732271234567001 } }
+ * await store.readChanged(['a', 'b'], { a: 1732271234567000, b: 5 }) // Map { 'a' => { version: 1732271234567001 } }
  */
 export interface ChangedReader {
   readChanged(keys: readonly string[], known: Readonly<Record<string, number | null>>): Promise<Map<string, VersionEntry>>
@@ -66,6 +66,10 @@ function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonl
   }
 }
 
+// Only for a store that breaks the contract and leaves a requested key out of
+// `read`: every store reads a never-written key as its floor version itself
+// (0 only for a durable store, see `VersionStore.read`). Treating a missing
+// entry as 0 keeps the answer well-formed; it is not how never-written keys read.
 const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
 
 /** The `changed` object of the answer, or `undefined` when nothing differs. */

@@ -29,8 +29,9 @@ describe('authorize', () => {
 
   it('accepts a Set or a promise, and ignores keys that were not requested', async () => {
     const server = createRealityServer({ authorize: async () => new Set(['a', 'zzz']) })
+    const { a: floor } = await server.getVersions('a') // never written: the store's floor version
     const body = await bodyOf(await server.handler(syncRequest({ v: 1, known: { a: null, b: null } })))
-    expect(body).toEqual({ v: 1, changed: { a: { version: 0 } }, denied: ['b'] })
+    expect(body).toEqual({ v: 1, changed: { a: { version: floor } }, denied: ['b'] })
   })
 
   it('passes the request and the requested keys', async () => {
@@ -43,7 +44,9 @@ describe('authorize', () => {
 
   it('denied keys never wake a held request', async () => {
     const server = createRealityServer({ authorize: (_request, keys) => keys.filter((key) => key !== 'secret') })
-    const probe = settled(server.handler(syncRequest({ v: 1, known: { secret: 0, open: 0 }, wait: 30_000 })))
+    // The client holds both keys' current (never-written, floor) versions, so the server holds the request.
+    const floor = await server.getVersions(['secret', 'open'])
+    const probe = settled(server.handler(syncRequest({ v: 1, known: { secret: floor.secret!, open: floor.open! }, wait: 30_000 })))
     await until(() => server.stats().waiters === 1)
     expect(server.stats().watchedKeys).toBe(1)
     await server.invalidate('secret')

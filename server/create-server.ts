@@ -56,14 +56,18 @@ export interface RealityServerStats extends HoldCounters {
  *
  * @example
  * const server: RealityServer = createRealityServer()
- * await server.getVersions(['user:42']) // { 'user:42': 0 }
+ * await server.getVersions(['user:42']) // { 'user:42': 1732271234567000 }
  */
 export interface RealityServer {
   /** Answers a sync request (any path: mount it where the client's `endpoint` points). */
   handler: (request: Request) => Promise<Response>
   /** Gives `keys` new versions and wakes every held request watching them. */
   invalidate: (keys: string | readonly string[], options?: InvalidateOptions) => Promise<Record<string, number>>
-  /** Current versions of `keys` (`0` for never written). */
+  /**
+   * Current versions of `keys`. A never-written key reads as the store's floor
+   * version: `0` for a durable store (Postgres), a version issued at startup
+   * for the memory store (see `VersionStore.read`).
+   */
   getVersions: (keys: string | readonly string[]) => Promise<Record<string, number>>
   /** Diagnostics: held requests, timers, listeners and subscriptions alive now. */
   stats: () => RealityServerStats

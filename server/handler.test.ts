@@ -12,30 +12,38 @@ async function errorOf(response: Response) {
 }
 
 describe('handler: successful syncs', () => {
-  it('answers changed keys (a never-written key is version 0) and omits equal ones', async () => {
+  it("answers changed keys (a never-written key is the store's floor version) and omits equal ones", async () => {
     const server = createRealityServer()
     const { a } = await server.invalidate(['a'], { hash: 'h' })
-    const response = await server.handler(syncRequest({ v: 1, known: { a: null, b: null, c: 0 } }))
+    // Never-written keys read as one floor version of this server: above 0 and below every bump.
+    const { c: floor } = await server.getVersions('c')
+    expect(floor).toBeGreaterThan(0)
+    expect(a).toBeGreaterThan(floor!)
+    const response = await server.handler(syncRequest({ v: 1, known: { a: null, b: null, c: floor } }))
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
     expect(response.headers.get('cache-control')).toBe('no-store')
-    expect(await response.json()).toEqual({ v: 1, changed: { a: { version: a, hash: 'h' }, b: { version: 0 } } })
-    const same = await server.handler(syncRequest({ v: 1, known: { a, c: 0 } }))
+    expect(await response.json()).toEqual({ v: 1, changed: { a: { version: a, hash: 'h' }, b: { version: floor } } })
+    const same = await server.handler(syncRequest({ v: 1, known: { a, c: floor } }))
     expect(await same.json()).toEqual({ v: 1, changed: {} })
+    const { b } = await server.invalidate('b')
+    expect(b).toBeGreaterThan(floor!)
   })
 
   it('treats __proto__, constructor and hasOwnProperty as ordinary keys end to end', async () => {
     const server = createRealityServer()
     const versions = await server.invalidate(['__proto__', 'constructor', 'hasOwnProperty'])
     expect(Object.keys(versions).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty'])
-    const text = '{"v":1,"known":{"__proto__":null,"constructor":null,"hasOwnProperty":1,"toString":0}}'
+    // toString was never written: the client holds its floor version, so it is not in `changed`.
+    const { toString: floor } = await server.getVersions('toString')
+    const text = `{"v":1,"known":{"__proto__":null,"constructor":null,"hasOwnProperty":1,"toString":${floor}}}`
     const response = await server.handler(syncRequest(text))
     const body = await response.text()
     const parsed = JSON.parse(body) as { changed: Record<string, { version: number }> }
     expect(Object.keys(parsed.changed).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty'])
     expect(Object.getOwnPropertyDescriptor(parsed.changed, '__proto__')!.value).toEqual({ version: versions['__proto__'] })
     expect(parsed.changed.constructor).toEqual({ version: versions.constructor })
-    expect(await server.getVersions(['__proto__', 'toString'])).toEqual(Object.assign(Object.create(null), { ['__proto__']: versions['__proto__'], toString: 0 }))
+    expect(await server.getVersions(['__proto__', 'toString'])).toEqual(Object.assign(Object.create(null), { ['__proto__']: versions['__proto__'], toString: floor }))
   })
 
   it('accepts a charset=utf-8 content type in any case and quoting', async () => {
@@ -170,7 +178,8 @@ describe('handler: server-side failures', () => {
 
   it('503 after close, and close ends held requests with an empty answer', async () => {
     const server = createRealityServer()
-    const held = server.handler(syncRequest({ v: 1, known: { a: 0 }, wait: 30_000 }))
+    const { a: floor } = await server.getVersions('a') // never written: the client holds the floor, so the server holds
+    const held = server.handler(syncRequest({ v: 1, known: { a: floor }, wait: 30_000 }))
     await vi.waitUntil(() => server.stats().waiters === 1)
     await server.close()
     const response = await held

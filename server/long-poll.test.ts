@@ -10,6 +10,15 @@ function hold(server: RealityServer, known: Record<string, number | null>, wait 
   return settled(server.handler(syncRequest({ v: 1, known, wait }, signal ? { signal } : {})))
 }
 
+/**
+ * What a client that is up to date holds for `keys`: their current versions.
+ * For never-written keys that is the store's floor version (not 0), so the
+ * server has nothing to answer and holds the request.
+ */
+function upToDate(server: RealityServer, ...keys: string[]): Promise<Record<string, number>> {
+  return server.getVersions(keys)
+}
+
 async function changedOf(response: Promise<Response>) {
   return ((await (await response).json()) as { changed: Record<string, { version: number }> }).changed
 }
@@ -69,7 +78,9 @@ describe('long-poll', () => {
       },
     }
     const server = createRealityServer({ versions })
-    const probe = hold(server, { a: 0 })
+    // The client is up to date (holds the floor of never-written `a`): only the write may answer it.
+    const floor = (await inner.read(['a'])).get('a')!.version
+    const probe = hold(server, { a: floor })
     await until(() => probe.done)
     expect(Object.keys(await changedOf(probe.promise))).toEqual(['a'])
     expect(server.stats()).toEqual(idle)
@@ -77,9 +88,9 @@ describe('long-poll', () => {
 
   it('wakes only the held requests watching a changed key', async () => {
     const server = createRealityServer()
-    const onA = hold(server, { a: 0 })
-    const onB = hold(server, { b: 0 })
-    const onAC = hold(server, { a: 0, c: 0 })
+    const onA = hold(server, await upToDate(server, 'a'))
+    const onB = hold(server, await upToDate(server, 'b'))
+    const onAC = hold(server, await upToDate(server, 'a', 'c'))
     await until(() => server.stats().waiters === 3)
     expect(server.stats()).toMatchObject({ watchedKeys: 3, subscriptions: 1 })
     const { a } = await server.invalidate('a')
@@ -95,7 +106,7 @@ describe('long-poll', () => {
 
   it('answers every key that differs when woken', async () => {
     const server = createRealityServer()
-    const probe = hold(server, { a: 0, b: 0, c: 0 })
+    const probe = hold(server, await upToDate(server, 'a', 'b', 'c'))
     await until(() => server.stats().waiters === 1)
     const versions = await server.invalidate(['a', 'b'])
     expect(await changedOf(probe.promise)).toEqual({ a: { version: versions.a }, b: { version: versions.b } })
@@ -125,7 +136,7 @@ describe('long-poll', () => {
   it('clamps wait to maxWait and then answers an empty 200', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const server = createRealityServer({ maxWait: 50 })
-    const probe = hold(server, { a: 0 }, 3_600_000)
+    const probe = hold(server, await upToDate(server, 'a'), 3_600_000)
     await until(() => server.stats().waiters === 1)
     vi.advanceTimersByTime(49)
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
@@ -141,7 +152,7 @@ describe('long-poll', () => {
   it('holds for the requested wait when it is below maxWait', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const server = createRealityServer({ maxWait: 1000 })
-    const probe = hold(server, { a: 0 }, 10)
+    const probe = hold(server, await upToDate(server, 'a'), 10)
     await until(() => server.stats().waiters === 1)
     vi.advanceTimersByTime(10)
     await until(() => probe.done)
@@ -150,7 +161,7 @@ describe('long-poll', () => {
 
   it('maxWait 0 never holds', async () => {
     const server = createRealityServer({ maxWait: 0 })
-    const response = await server.handler(syncRequest({ v: 1, known: { a: 0 }, wait: 30_000 }))
+    const response = await server.handler(syncRequest({ v: 1, known: await upToDate(server, 'a'), wait: 30_000 }))
     expect(await response.json()).toEqual({ v: 1, changed: {} })
     expect(server.stats()).toEqual(idle)
   })
@@ -159,7 +170,8 @@ describe('long-poll', () => {
     const versions = memoryVersions()
     const server = createRealityServer({ versions })
     const controllers = Array.from({ length: 20 }, () => new AbortController())
-    const probes = controllers.map((controller, i) => hold(server, { [`k${i % 4}`]: 0 }, 30_000, controller.signal))
+    const known = await upToDate(server, 'k0', 'k1', 'k2', 'k3')
+    const probes = controllers.map((controller, i) => hold(server, { [`k${i % 4}`]: known[`k${i % 4}`]! }, 30_000, controller.signal))
     await until(() => server.stats().waiters === 20)
     expect(versions.subscriberCount()).toBe(1) // one subscription for all held requests
     expect(server.stats()).toEqual({ held: 20, timers: 20, abortListeners: 20, waiters: 20, watchedKeys: 4, subscriptions: 1 })
@@ -186,8 +198,8 @@ describe('long-poll', () => {
     const server = createRealityServer({ versions })
     expect(inner.subscriberCount()).toBe(0)
     const controller = new AbortController()
-    const first = hold(server, { a: 0 }, 30_000, controller.signal)
-    const second = hold(server, { b: 0 }, 30_000, controller.signal)
+    const first = hold(server, await upToDate(server, 'a'), 30_000, controller.signal)
+    const second = hold(server, await upToDate(server, 'b'), 30_000, controller.signal)
     await until(() => server.stats().waiters === 2)
     controller.abort()
     release()
@@ -213,8 +225,10 @@ describe('long-poll', () => {
     const server = createRealityServer()
     const controller = new AbortController()
     controller.abort()
-    const response = await server.handler(syncRequest({ v: 1, known: { a: 0 }, wait: 30_000 }, { signal: controller.signal }))
+    // Up to date, so only the abort stops it from being held.
+    const response = await server.handler(syncRequest({ v: 1, known: await upToDate(server, 'a'), wait: 30_000 }, { signal: controller.signal }))
     expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ v: 1, changed: {} })
     expect(server.stats()).toEqual(idle)
   })
 })

@@ -75,11 +75,12 @@ for (const [name, mount] of Object.entries(mounts)) {
     it('syncs, and a held long-poll wakes on invalidate', async () => {
       const reality = createRealityServer()
       const url = await mount(reality)
+      const { a: floor } = await reality.getVersions('a') // never written: the store's floor version
       const first = await post(url, { v: 1, known: { a: null } })
       expect(first.status).toBe(200)
       expect(first.headers.get('content-length')).not.toBeNull()
-      expect(await first.json()).toEqual({ v: 1, changed: { a: { version: 0 } } })
-      const held = post(url, { v: 1, known: { a: 0 }, wait: 30_000 })
+      expect(await first.json()).toEqual({ v: 1, changed: { a: { version: floor } } })
+      const held = post(url, { v: 1, known: { a: floor }, wait: 30_000 })
       await until(() => reality.stats().waiters === 1)
       const { a } = await reality.invalidate('a', { payload: 'x' })
       expect(await (await held).json()).toEqual({ v: 1, changed: { a: { version: a, payload: 'x' } } })
@@ -89,7 +90,7 @@ for (const [name, mount] of Object.entries(mounts)) {
       const reality = createRealityServer()
       const url = await mount(reality)
       const controller = new AbortController()
-      const held = post(url, { v: 1, known: { a: 0 }, wait: 30_000 }, { signal: controller.signal })
+      const held = post(url, { v: 1, known: await reality.getVersions('a'), wait: 30_000 }, { signal: controller.signal })
       await until(() => reality.stats().waiters === 1)
       controller.abort()
       await expect(held).rejects.toThrow()
@@ -133,8 +134,9 @@ describe('toNodeHandler details', () => {
     })
     expect(syncCoreOf(reality.handler)).toBeTypeOf('function')
     const base = await listen(toNodeHandler(reality.handler))
+    const { open: floor } = await reality.getVersions('open') // never written: the store's floor version
     const response = await post(`${base}/reality/sync`, { v: 1, known: { open: null, secret: null } }, { headers: { 'content-type': 'application/json', authorization: 'Bearer t' } })
-    expect(await response.json()).toEqual({ v: 1, changed: { open: { version: 0 } }, denied: ['secret'] })
+    expect(await response.json()).toEqual({ v: 1, changed: { open: { version: floor } }, denied: ['secret'] })
     expect(seen).toEqual([{ url: `${base}/reality/sync`, auth: 'Bearer t', keys: ['open', 'secret'] }])
   })
 
@@ -169,7 +171,8 @@ describe('toNodeHandler details', () => {
     })
     const base = await listen(toNodeHandler(reality.handler))
     const controller = new AbortController()
-    const held = post(base, { v: 1, known: { a: 0 }, wait: 30_000 }, { signal: controller.signal })
+    // Up to date (the floor of never-written `a`), so the request would be held if the client stayed.
+    const held = post(base, { v: 1, known: await reality.getVersions('a'), wait: 30_000 }, { signal: controller.signal })
     await until(() => authorized)
     controller.abort()
     await expect(held).rejects.toThrow()
@@ -187,8 +190,9 @@ describe('toNodeHandler details', () => {
     app.use(express.json())
     app.post('/sync', toNodeHandler(reality.handler))
     const base = await listen(app)
+    const { a: floor } = await reality.getVersions('a') // never written: the store's floor version
     const response = await post(`${base}/sync`, '{"v":1,"known":{"a":null}}')
-    expect(await response.json()).toEqual({ v: 1, changed: { a: { version: 0 } } })
+    expect(await response.json()).toEqual({ v: 1, changed: { a: { version: floor } } })
     const raw = express()
     raw.use(express.raw({ type: 'application/json' }))
     raw.post('/sync', toNodeHandler(reality.handler))

@@ -82,6 +82,8 @@ export function createWriter(store: VersionStore, limits: Readonly<Limits>) {
       const result: Record<string, number> = Object.create(null)
       if (list.length === 0) return result
       const entries = await store.read(list)
+      // `?? 0` only guards a store that breaks the contract by leaving a key out:
+      // stores read never-written keys as their floor version themselves.
       for (const key of list) result[key] = entries.get(key)?.version ?? 0
       return result
     },

@@ -48,7 +48,7 @@ export function postJson(base: string, body: unknown, contentType = 'application
 
 /**
  * The room's version as the sync endpoint reports it to a client holding
- * nothing (a never-written key is version 0).
+ * nothing (a never-written key reads as the store's floor version, not 0).
  *
  * @example
  * const before = await roomVersion(demo.url)
