@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { realityAliases } from './examples/reality-aliases.js'
 
 // One project for everything framework-free; each binding brings its own
 // config (its own JSX/compiler plugin) under bindings/<framework>/.
@@ -6,6 +7,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: realityAliases },
         test: {
           name: 'core',
           include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'store/**/*.test.ts', 'examples/chat/**/*.test.ts', 'test/**/*.test.ts'],

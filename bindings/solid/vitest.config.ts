@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { defaultClientConditions } from 'vite'
 import solid from 'vite-plugin-solid'
 import { defineConfig } from 'vitest/config'
+import { realityAliases } from '../../examples/reality-aliases.js'
 
 // One project, two renderers: happy-dom tests run in Vite's `client`
 // environment (JSX compiled for the DOM), `// @vitest-environment node` tests
@@ -13,6 +14,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   plugins: [solid({ ssr: true })],
   environments: { client: { resolve: { conditions: [...defaultClientConditions] } } },
+  resolve: { alias: realityAliases },
   test: {
     name: 'solid',
     root: fileURLToPath(new URL('../..', import.meta.url)),

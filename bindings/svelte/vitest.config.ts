@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defaultClientConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { realityAliases } from '../../examples/reality-aliases.js'
 
 // One project, two renderers: happy-dom tests run in Vite's `client`
 // environment (components compiled for the DOM), `// @vitest-environment node`
@@ -13,6 +14,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   plugins: [svelte()],
   environments: { client: { resolve: { conditions: [...defaultClientConditions] } } },
+  resolve: { alias: realityAliases },
   test: {
     name: 'svelte',
     root: fileURLToPath(new URL('../..', import.meta.url)),

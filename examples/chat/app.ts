@@ -5,8 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ProtocolError } from '../../protocol/index.js'
-import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer } from '../../server/index.js'
+import { ProtocolError } from 'reality/protocol'
+import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer } from 'reality/server'
 import { MESSAGES_PATH, MessageLog, ROOM_KEY, checkMessageText, type ChatMessage } from './messages.js'
 import { MAX_API_BODY_BYTES, methodNotAllowed, readJsonBody, sendError, sendJson } from './http-json.js'
 import { buildChatPage, type ChatPage } from './page-bundle.js'

@@ -3,7 +3,7 @@
  * the same error body as the sync protocol: `{ error: { code, message } }`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ProtocolError } from '../../protocol/index.js'
+import { ProtocolError } from 'reality/protocol'
 
 /**
  * The largest JSON body the demo's API reads (a 500-character message

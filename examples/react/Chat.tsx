@@ -3,7 +3,7 @@
  * posting through `useMutation` with an optimistic message, and the status.
  */
 import { useState, type FormEvent } from 'react'
-import { useMutation, useReality, useRealityStatus } from '../../bindings/react/index.js'
+import { useMutation, useReality, useRealityStatus } from 'reality/react'
 import { ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })

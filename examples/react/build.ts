@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { build } from 'vite'
+import { realityAliases } from '../reality-aliases.js'
 
 /**
  * Writes the production build of this example into `outDir` (emptied first).
@@ -22,6 +23,7 @@ export async function buildReactExample(outDir: string): Promise<void> {
       root: fileURLToPath(new URL('.', import.meta.url)),
       logLevel: 'warn',
       plugins: [react()],
+      resolve: { alias: realityAliases },
       build: { outDir, emptyOutDir: true },
     })
   } finally {

@@ -4,7 +4,7 @@
  * posting through `store.mutate` with an optimistic message, and the status.
  */
 import { For, Show, createSignal } from 'solid-js'
-import { createReality, createRealityStatus, useRealityStore } from '../../bindings/solid/index.js'
+import { createReality, createRealityStatus, useRealityStore } from 'reality/solid'
 import { ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import solid from 'vite-plugin-solid'
+import { realityAliases } from '../reality-aliases.js'
 
 /**
  * Writes the production build of this example into `outDir` (emptied first).
@@ -22,6 +23,7 @@ export async function buildSolidExample(outDir: string): Promise<void> {
       root: fileURLToPath(new URL('.', import.meta.url)),
       logLevel: 'warn',
       plugins: [solid()],
+      resolve: { alias: realityAliases },
       build: { outDir, emptyOutDir: true },
     })
   } finally {

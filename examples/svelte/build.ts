@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { build } from 'vite'
+import { realityAliases } from '../reality-aliases.js'
 
 /**
  * Writes the production build of this example into `outDir` (emptied first).
@@ -22,6 +23,7 @@ export async function buildSvelteExample(outDir: string): Promise<void> {
       root: fileURLToPath(new URL('.', import.meta.url)),
       logLevel: 'warn',
       plugins: [svelte({ configFile: false })],
+      resolve: { alias: realityAliases },
       build: { outDir, emptyOutDir: true },
     })
   } finally {

@@ -3,8 +3,8 @@
  * in the background; when another tab posts, the server bumps the room's
  * version, this page hears of it on its held long-poll and refetches.
  */
-import { getSharedStore } from '../../../store/index.js'
-import type { NodeState } from '../../../store/types.js'
+import { getSharedStore } from 'reality'
+import type { NodeState } from 'reality'
 import { ChatApiError, ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
