@@ -24,7 +24,7 @@ describe('parseSyncRequest', () => {
     expect(request.wait).toBe(25000)
   })
 
-  it('accepts version 0 (a key never written) and an empty known', () => {
+  it('accepts version 0 and an empty known', () => {
     expect(ok(body({ a: 0 })).known.a).toBe(0)
     expect(Object.keys(ok(body({})).known)).toEqual([])
   })

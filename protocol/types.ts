@@ -3,7 +3,7 @@
  * client bundle nothing.
  */
 
-/** A key's version: a non-negative safe integer. `0` means "never written". */
+/** A key's version: a non-negative safe integer. A never-written key has the version store's floor (`0` for durable stores). */
 export type Version = number
 
 /** The body of `POST /reality/sync`. */

@@ -6,7 +6,7 @@
 
 /** What a version store holds for one key. */
 export interface VersionEntry {
-  /** Non-negative safe integer; `0` means the key was never written. */
+  /** Non-negative safe integer; a never-written key reads as the store's floor (see `read`). */
   version: number
   /** Content hash given by the writer, if any. */
   hash?: string
