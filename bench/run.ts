@@ -26,6 +26,8 @@ const serverThroughput = existsSync(join(BENCH, 'server-throughput.ts'))
 const heldPolls = existsSync(join(BENCH, 'held-polls.ts'))
 
 interface Step extends ChildOptions {
+  /** Arguments decided when the step starts, from what earlier steps left in `raw`. */
+  argsFrom?(raw: Map<string, unknown>): string[]
   figure: number
   /** Turns the child's stdout into a figure, adds to one, or keeps raw JSON for a later step. */
   collect(stdout: string, figures: Map<number, FigureResult>, raw: Map<string, unknown>): void
@@ -49,8 +51,8 @@ const steps: Step[] = [
   own(6, 'figures/hot-path.ts', 120_000, { nodeFlags: ['--expose-gc'] }),
   own(1, 'figures/coalescing.ts', 240_000),
   own(2, 'figures/latency.ts', 150_000),
-  // Bun and Deno here; Node from the server helper's bench when it exists.
-  own(3, 'figures/runtime-throughput.ts', 120_000, { args: [serverThroughput ? '--runtimes=bun,deno' : '--runtimes=node,bun,deno'] }),
+  // Node from the server helper's bench when it runs; Bun and Deno (and Node
+  // when that bench is missing or fails) from figures/runtime-throughput.ts.
   ...(serverThroughput
     ? [{
         figure: 3,
@@ -58,13 +60,19 @@ const steps: Step[] = [
         timeoutMs: 120_000,
         label: '3/node',
         env: { SECONDS: '5', ROUNDS: '2' },
-        collect(stdout: string, figures: Map<number, FigureResult>) {
-          const figure = figures.get(3)
-          if (!figure) throw new Error('figure 3 (Bun/Deno) did not run, nowhere to add the Node row')
-          addNodeThroughput(figure, lastJson(stdout))
-        },
+        collect: (stdout: string, _f: Map<number, FigureResult>, raw: Map<string, unknown>) => void raw.set('server-throughput', lastJson(stdout)),
       } satisfies Step]
     : []),
+  {
+    ...own(3, 'figures/runtime-throughput.ts', 150_000),
+    argsFrom: (raw) => [raw.has('server-throughput') ? '--runtimes=bun,deno' : '--runtimes=node,bun,deno'],
+    collect(stdout, figures, raw) {
+      const result = parseFigure(stdout)
+      if (!result) throw new Error('printed no result line')
+      if (raw.has('server-throughput')) addNodeThroughput(result, raw.get('server-throughput'))
+      figures.set(3, result)
+    },
+  },
   ...(heldPolls
     ? [
         {
@@ -103,7 +111,7 @@ async function main() {
     if (only && !only.includes(step.figure)) continue
     const name = step.file.slice(ROOT.length + 1)
     process.stderr.write(`bench: ${name} …\n`)
-    const out = await runChild(step)
+    const out = await runChild(step.argsFrom ? { ...step, args: step.argsFrom(raw) } : step)
     process.stderr.write(`bench: ${name} ${out.timedOut ? 'TIMED OUT' : `exit ${out.code}`} in ${(out.ms / 1000).toFixed(1)} s\n`)
     try {
       if (out.timedOut) throw new Error(`killed after ${step.timeoutMs / 1000} s`)
