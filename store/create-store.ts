@@ -64,11 +64,20 @@ export function createStore(options: StoreOptions = {}): Store {
     sync: (keys) => destroyed || (retry(keys), scheduler.schedule(true)),
     lastId: scheduler.id,
   })
+  let rejoining: (() => void) | undefined
   const host = {
     timers,
     rejoin() {
       mutations.check()
-      mutations.size ? scheduler.schedule() : scheduler.rejoin()
+      if (mutations.size) return scheduler.schedule()
+      // The fetches one change started settle one by one: while a poll is
+      // out, the keys rejoin it together once the last has settled (at most
+      // 250 ms after the first), not with one replacement request per fetch.
+      let busy = false
+      nodes.forEach((node) => (busy ||= node.fetching))
+      if (busy && scheduler.requests) return (rejoining ??= timers.after(250, () => ((rejoining = undefined), scheduler.rejoin())))
+      rejoining = void rejoining?.()
+      scheduler.rejoin()
     },
   }
   const collect = (node: Node) => {

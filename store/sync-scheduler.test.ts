@@ -76,6 +76,68 @@ describe('one request per tick (invariant 1)', () => {
     expect(t.open()).toHaveLength(1)
   })
 
+  it('fetches one change started rejoin the held poll together, not one replacement request each', async () => {
+    const { t, clock, store } = setup()
+    const gates = { a: deferred<string>(), b: deferred<string>(), c: deferred<string>() }
+    for (const key of ['a', 'b', 'c'] as const) store.node(key, { fetcher: () => gates[key].promise }).subscribe(() => {})
+    store.node('d', { fetcher: () => 'D' }).subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1 }, b: { version: 1 }, c: { version: 1 }, d: { version: 1 } })
+    await settle()
+    await settle()
+    const held = t.last()
+    expect(held.request.known).toEqual({ d: 1 })
+    const sent = t.requests.length
+    gates.a.resolve('A')
+    await settle()
+    gates.b.resolve('B')
+    await settle()
+    expect(t.requests.length).toBe(sent) // still fetching c: a and b wait (≤ 250 ms)
+    expect(held.signal.aborted).toBe(false)
+    gates.c.resolve('C')
+    await settle()
+    expect(t.requests.length).toBe(sent + 1) // the last one brings all three back in one request
+    expect(t.last().request.known).toEqual({ a: 1, b: 1, c: 1, d: 1 })
+    expect(clock.count).toBe(0)
+  })
+
+  it('a slow fetch does not keep settled keys out of the poll for more than 250 ms', async () => {
+    const { t, clock, store } = setup()
+    const slow = deferred<string>()
+    store.node('slow', { fetcher: () => slow.promise }).subscribe(() => {})
+    store.node('fast', { fetcher: () => 'F' }).subscribe(() => {})
+    store.node('other', { fetcher: () => 'O' }).subscribe(() => {})
+    await settle()
+    t.last().respond({ slow: { version: 1 }, other: { version: 1 } })
+    await settle()
+    await settle()
+    t.last().respond({ fast: { version: 2 } })
+    await settle()
+    await settle()
+    expect(t.last().request.known).toEqual({ other: 1 })
+    expect(clock.delays()).toEqual([250])
+    clock.runNext()
+    await settle()
+    expect(t.last().request.known).toEqual({ fast: 2, other: 1 })
+    slow.resolve('S')
+  })
+
+  it('a change re-polls at once, even when the answer came early (payloads need no fetch)', async () => {
+    const { t, clock, store } = setup()
+    const node = store.node('a', { fetcher: () => 'fetched' })
+    node.subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1, payload: 'one' } })
+    await settle()
+    await settle()
+    t.last().respond({ a: { version: 2, payload: 'two' } })
+    await settle()
+    expect(node.get().data).toBe('two')
+    expect(t.open()).toHaveLength(1)
+    expect(t.last().request).toEqual({ v: 1, known: { a: 2 }, wait: 25_000 })
+    expect(clock.count).toBe(0)
+  })
+
   it('leaves out a key while its fetch backs off after a failure', async () => {
     const { t, clock, store } = setup()
     let fail = true

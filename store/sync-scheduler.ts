@@ -102,9 +102,9 @@ export function createScheduler(o: SchedulerOptions) {
       o.apply(response, known, sent)
       settle(mine)
       // A server (or proxy) that does not hold requests would make the loop
-      // spin: an answer that came back within a second waits for the rest of
-      // it (fetches it caused re-poll at once when they settle).
-      if (poll) !hold || Date.now() - started > 999 ? schedule() : wake(1000)
+      // spin: an empty answer that came back within a second waits for the
+      // rest of it. Any change re-polls at once (payloads need no fetch).
+      if (poll) !hold || Object.keys(response.changed).length || Date.now() - started > 999 ? schedule() : wake(1000)
       else if (o.live === 'interval' && visible()) wake(o.interval)
     } catch (error: any) {
       if (c !== controller) return queued ? waiters.push(...mine) : settle(mine)
