@@ -69,6 +69,8 @@ interface HeldPollsJson {
   wakeAllAfterOneInvalidate: { p50Ms: number; p99Ms: number; allAnsweredMs: number; invalidateReturnedMs?: number }
   statsWhileHeld?: Record<string, number>
   /** The same over loopback HTTP (node:http + toNodeHandler), when the bench ran it. */
+  /** Set when the figure came from the bench's own fallback script. */
+  source?: string
   overHttp?: { held: number; failures: number; heapBytesPerHeld: number; wakeAllAfterOneInvalidate: { p50Ms: number; p99Ms: number; allAnsweredMs: number } }
 }
 
@@ -121,7 +123,10 @@ export function heldPollsFigure(realityJson: unknown, bareJson: unknown): Figure
         'Each woken holder re-reads its versions and serializes its own answer; the bare handler serializes once and resolves every holder. What would move it: share one version read and one serialized answer among holders woken by the same change that hold the same versions (the common case: everyone watching a hot key).'),
     ],
     notes: [
-      'Reality column from bench/held-polls.ts (the server helper\'s bench): in-process `Request`s with AbortController signals through `server.handler`, each watching one shared key and one own key; heap after forced GC (--expose-gc). "Beyond the Request" is what holding adds on top of the Request a fetch runtime already holds (no socket here, so nothing of the socket is counted).',
+      (r.source
+        ? `Reality column from ${r.source} (this bench's fallback, because bench/held-polls.ts did not run; same method):`
+        : "Reality column from bench/held-polls.ts (the server helper's bench):") +
+        ' in-process `Request`s with AbortController signals through `server.handler`, each watching one shared key and one own key; heap after forced GC (--expose-gc). "Beyond the Request" is what holding adds on top of the Request a fetch runtime already holds (no socket here, so nothing of the socket is counted).',
       'Bare column from bench/baselines/held-polls-bare.ts: the same requests and measurement, held by a minimal fetch-style handler (JSON body read, a resolver parked in a Set, one Response per holder on change) — the floor any long-poll pays in this runtime.',
       'Wake time: from the `invalidate()` call to each holder\'s Response; all holders are answered in one burst, so p50 ≈ p99. The 2× wake target is this report\'s own yardstick (issue 5 sets none); the 2 KB heap budget is the issue\'s.',
       ...(http ? ['The loopback HTTP rows (no bare counterpart) come from the same bench: 10,000 real connections to node:http + toNodeHandler in a child process; their heap includes what Node keeps per socket and request, which the 2 KB budget excludes ("beyond the socket").'] : []),
