@@ -1,22 +1,6 @@
 // @vitest-environment node
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, expect, it } from 'vitest'
+import { buildBeforeAll, itBuildsTheApp } from '../example-app.test-helper.js'
 import { buildSvelteExample } from './build.js'
 
-const outDir = await mkdtemp(join(tmpdir(), 'reality-svelte-test-'))
-afterAll(() => rm(outDir, { recursive: true, force: true }))
-
-it('builds with Vite into an index.html and a script bundle holding the app', async () => {
-  await buildSvelteExample(outDir)
-  const html = await readFile(join(outDir, 'index.html'), 'utf8')
-  const script = /<script type="module" crossorigin src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1]
-  expect(script).toBeDefined()
-  const bundle = await readFile(join(outDir, script!), 'utf8')
-  expect(bundle).toContain('chat:room:general')
-  expect(bundle).toContain('/reality/sync')
-  // The client build of Svelte, not the server one (which cannot mount).
-  expect(bundle).not.toContain('is not available on the server')
-  expect((await readdir(join(outDir, 'assets'))).some((file) => file.endsWith('.css'))).toBe(true)
-})
+// The client build of Svelte, not the server one (which cannot mount).
+itBuildsTheApp(await buildBeforeAll('svelte-test', buildSvelteExample), { serverOnly: 'is not available on the server' })
