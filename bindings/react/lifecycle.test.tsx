@@ -3,7 +3,7 @@ import { StrictMode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
+import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined

@@ -2,7 +2,7 @@ import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
+import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined

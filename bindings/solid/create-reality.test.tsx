@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createRealityServer } from '../../server/index.js'
 import { createStore, embeddedTransport, getSharedStore, type Fetcher } from '../../store/index.js'
 import { Chat } from './fixtures/Chat.js'
-import { startLoopback, until, type Loopback } from './fixtures/loopback.js'
+import { startLoopback, until, type Loopback } from '../../test/loopback.js'
 import { RealityProvider, createReality, useRealityStore } from './index.js'
 
 const ROOM = 'chat:room:general'

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import { createRealityServer, type RealityServer } from '../../server/index.js'
 import { createStore, embeddedTransport, type Fetcher, type Snapshot, type Transport } from '../../store/index.js'
 import { Chat } from './fixtures/Chat.js'
-import { until } from './fixtures/loopback.js'
+import { until } from '../../test/loopback.js'
 import { RealityProvider } from './index.js'
 
 const ROOM = 'chat:room:general'

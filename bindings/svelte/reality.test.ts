@@ -10,7 +10,7 @@ import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
 import ProvideStore from './fixtures/ProvideStore.svelte'
 import RoomSwitch from './fixtures/RoomSwitch.svelte'
-import { startLoopback, until, type Loopback } from './fixtures/loopback.js'
+import { startLoopback, until, type Loopback } from '../../test/loopback.js'
 import { getRealityStore, reality, realityStatus } from './index.js'
 
 const ROOM = 'chat:room:general'

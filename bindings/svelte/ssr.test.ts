@@ -10,7 +10,7 @@ import { createRealityServer, type RealityServer } from '../../server/index.js'
 import { createStore, embeddedTransport, type Fetcher, type Snapshot, type Transport } from '../../store/index.js'
 import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
-import { until } from './fixtures/loopback.js'
+import { until } from '../../test/loopback.js'
 
 const ROOM = 'chat:room:general'
 let server: RealityServer

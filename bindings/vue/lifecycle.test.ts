@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin, useReality } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
+import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined

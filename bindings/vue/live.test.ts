@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
-import { startLoopbackServer, type LoopbackServer } from './fixtures/loopback.js'
+import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
