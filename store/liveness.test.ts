@@ -1,29 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createStore } from './create-store.js'
+import { describe, expect, it } from 'vitest'
 import { RealityError } from './errors.js'
 import { focusManager } from './managers/focus.js'
 import { onlineManager } from './managers/online.js'
-import { manualTimers, manualTransport, settle } from './test-helpers.js'
-import type { StoreOptions } from './types.js'
+import { settle, useManualStores } from './test-helpers.js'
 
-// The long-poll loop waits a second after an answer that came back within a
-// second (Date.now): a frozen clock makes that deterministic.
-beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
-afterEach(() => void vi.useRealTimers())
-
-const stores: { destroy(): void }[] = []
-function setup(options: StoreOptions = {}) {
-  const t = manualTransport()
-  const clock = manualTimers()
-  const store = createStore({ transport: t.transport, timers: clock.timers, ...options })
-  stores.push(store)
-  return { t, clock, store }
-}
-afterEach(() => {
-  stores.splice(0).forEach((s) => s.destroy())
-  focusManager.set(undefined)
-  onlineManager.set(undefined)
-})
+const setup = useManualStores()
 
 describe('liveness and status (invariant 7)', () => {
   it('goes idle → connecting → live, and back to idle when the last node is collected', async () => {

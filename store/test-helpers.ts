@@ -3,9 +3,13 @@
  * answers by hand, timers the test advances by hand. Not exported by the
  * package; only tests import this file.
  */
+import { afterEach, beforeEach, vi } from 'vitest'
 import type { SyncRequest, SyncResponse } from '../protocol/types.js'
+import { createStore } from './create-store.js'
+import { focusManager } from './managers/focus.js'
+import { onlineManager } from './managers/online.js'
 import type { Timers } from './timers.js'
-import type { Transport } from './types.js'
+import type { StoreOptions, Transport } from './types.js'
 
 /** One sync request the store sent, waiting for the test to answer it. */
 export interface SentRequest {
@@ -104,4 +108,34 @@ export function deferred<T>() {
   let reject!: (error: unknown) => void
   const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)))
   return { promise, resolve, reject }
+}
+
+/**
+ * For the calling test file: freezes Date around each test and, after each,
+ * destroys every store `setup` made and resets the focus/online managers.
+ * Returns `setup`, which makes a store on a manual transport and manual timers.
+ *
+ * @example
+ * const setup = useManualStores()
+ * const { t, clock, store } = setup({ grace: 100 })
+ */
+export function useManualStores() {
+  // The long-poll loop waits a second after an answer that came back within a
+  // second (Date.now): a frozen clock makes that deterministic.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }))
+  afterEach(() => void vi.useRealTimers())
+
+  const stores: { destroy(): void }[] = []
+  afterEach(() => {
+    stores.splice(0).forEach((s) => s.destroy())
+    focusManager.set(undefined)
+    onlineManager.set(undefined)
+  })
+  return function setup(options: StoreOptions = {}) {
+    const t = manualTransport()
+    const clock = manualTimers()
+    const store = createStore({ transport: t.transport, timers: clock.timers, ...options })
+    stores.push(store)
+    return { t, clock, store }
+  }
 }
