@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRealityServer } from '../create-server.js'
 import { describeVersionStore } from './contract.js'
 import { postgresVersions } from './postgres.js'
-import { POSTGRES_URL, serviceMissing } from './test-services.js'
+import { countReads, POSTGRES_URL, serviceMissing, syncRequest, until } from './test-services.js'
 
 const missing = await serviceMissing('PostgreSQL')
 const table = `reality_test_${process.pid}_${Date.now() % 1e6}`
@@ -28,34 +28,6 @@ function store() {
       await own.end()
     },
   })
-}
-
-function syncRequest(known: Record<string, number | null>, wait?: number) {
-  return new Request('http://test/reality/sync', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ v: 1, known, wait }),
-  })
-}
-
-/** Counts completed reads: once the handler's read is done, the request is holding. */
-function countReads<T extends { read: (keys: readonly string[]) => Promise<unknown> }>(store: T): () => number {
-  const read = store.read.bind(store)
-  let reads = 0
-  store.read = (async (keys: readonly string[]) => {
-    const result = await read(keys)
-    reads++
-    return result
-  }) as T['read']
-  return () => reads
-}
-
-async function until(condition: () => boolean | Promise<boolean>, ms = 10_000) {
-  const started = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - started > ms) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 if (missing) {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRealityServer } from '../create-server.js'
 import { describeVersionStore } from './contract.js'
 import { redisVersions } from './redis.js'
-import { REDIS_URL, serviceMissing } from './test-services.js'
+import { countReads, REDIS_URL, serviceMissing, syncRequest, until } from './test-services.js'
 
 const missing = await serviceMissing('Redis')
 const prefix = `{reality-test-${process.pid}-${Date.now()}}`
@@ -27,35 +27,6 @@ function store() {
       await redis.quit()
     },
   })
-}
-
-function syncRequest(known: Record<string, number | null>, wait?: number, signal?: AbortSignal) {
-  return new Request('http://test/reality/sync', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ v: 1, known, wait }),
-    signal,
-  })
-}
-
-/** Counts completed reads: once the handler's read is done, the request is holding. */
-function countReads<T extends { read: (keys: readonly string[]) => Promise<unknown> }>(store: T): () => number {
-  const read = store.read.bind(store)
-  let reads = 0
-  store.read = (async (keys: readonly string[]) => {
-    const result = await read(keys)
-    reads++
-    return result
-  }) as T['read']
-  return () => reads
-}
-
-async function until(condition: () => boolean | Promise<boolean>, ms = 10_000) {
-  const started = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - started > ms) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 if (missing) {

@@ -2,7 +2,8 @@
  * Test helper: finds the real Redis and PostgreSQL the networked version
  * stores are tested against (127.0.0.1:6379 and :5432, database `test`).
  * Where a service is missing, its tests skip with the reason in their name;
- * under CI=true a missing service fails the run instead of skipping.
+ * under CI=true a missing service fails the run instead of skipping. Also
+ * the request/poll helpers both stores' tests drive the server with.
  */
 import net from 'node:net'
 
@@ -31,4 +32,50 @@ export async function serviceMissing(name: 'Redis' | 'PostgreSQL'): Promise<stri
   if (process.env.CI) throw new Error(`${reason}; CI must run these tests (start the service, see .ci/run).`)
   console.warn(`[reality tests] skipping ${name} tests: ${reason}.`)
   return reason
+}
+
+/**
+ * A protocol-v1 sync request for the server's handler.
+ *
+ * @example
+ * const response = await server.handler(syncRequest({ a: null }, 1000))
+ */
+export function syncRequest(known: Record<string, number | null>, wait?: number, signal?: AbortSignal): Request {
+  return new Request('http://test/reality/sync', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ v: 1, known, wait }),
+    signal,
+  })
+}
+
+/**
+ * Counts completed reads: once the handler's read is done, the request is holding.
+ *
+ * @example
+ * const reads = countReads(versions); await until(() => reads() === 1)
+ */
+export function countReads<T extends { read: (keys: readonly string[]) => Promise<unknown> }>(store: T): () => number {
+  const read = store.read.bind(store)
+  let reads = 0
+  store.read = (async (keys: readonly string[]) => {
+    const result = await read(keys)
+    reads++
+    return result
+  }) as T['read']
+  return () => reads
+}
+
+/**
+ * Polls a (possibly async) condition until it holds, failing after `ms`.
+ *
+ * @example
+ * await until(async () => (await server.stats()).held === 0)
+ */
+export async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const started = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - started > ms) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
 }
