@@ -25,7 +25,7 @@ describe('renderReport', () => {
   it('says plainly what missed, with what limits it', () => {
     const md = renderReport({ machine, figures: [figure(false)], failures: [{ file: 'bench/x.ts', reason: 'timed out' }], totalSeconds: 10, loadAverageAtEnd: 1 })
     expect(md).toMatch(/Figure 2 \(Latency\): payload p50 \/ SSE p50 is 2\.06×, target ≤ 1\.2×\. MISSED\. Long-polling costs one response per change\./)
-    expect(md).toContain('1 figure(s) did not run')
+    expect(md).toContain('1 script(s) failed')
     expect(md).toContain('`bench/x.ts`: timed out')
   })
   it('says so when every target was met', () => {
