@@ -86,16 +86,6 @@ const steps: Step[] = [
           collect: (stdout: string, _f: Map<number, FigureResult>, raw: Map<string, unknown>) => void raw.set('held-polls', lastJson(stdout)),
         } satisfies Step,
         {
-          // Own fallback when the server helper's bench does not run.
-          figure: 4,
-          file: join(BENCH, 'figures/held-polls-reality.ts'),
-          nodeFlags: ['--expose-gc'],
-          timeoutMs: 90_000,
-          label: '4/fallback',
-          when: (raw: Map<string, unknown>) => !raw.has('held-polls'),
-          collect: (stdout: string, _f: Map<number, FigureResult>, raw: Map<string, unknown>) => void raw.set('held-polls', lastJson(stdout)),
-        } satisfies Step,
-        {
           figure: 4,
           file: join(BENCH, 'baselines/held-polls-bare.ts'),
           nodeFlags: ['--expose-gc'],

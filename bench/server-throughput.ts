@@ -4,21 +4,20 @@
  * figure). Both servers run at once, each in its own process; autocannon
  * drives 127.0.0.1 from this one, alternating short runs between them so
  * load from anything else on the machine hits both alike. The request lists
- * 100 keys the server has never seen at version 0, so every answer is 200
- * `{"v":1,"changed":{}}`.
+ * 100 keys at the versions the server reports for them (learned first), so
+ * every answer is 200 `{"v":1,"changed":{}}`.
  *
  *   node --import tsx bench/server-throughput.ts   (prints JSON, ~45 s)
  *
  * Env: ROUNDS (alternating pairs, default 6), SECONDS (per run, default 3), CONNECTIONS (default 32).
  */
-import { loadTest, unchangedSyncBody, type LoadResult } from './lib/load.js'
+import { learnUnchangedBody, loadTest, type LoadResult } from './lib/load.js'
 import { summarize } from './lib/percentiles.js'
 import { startServerProcess, type ServerProcess } from './lib/server-process.js'
 
 const rounds = Number(process.env.ROUNDS ?? 6)
 const seconds = Number(process.env.SECONDS ?? 3)
 const connections = Number(process.env.CONNECTIONS ?? 32)
-const body = unchangedSyncBody(100)
 const file = new URL('./lib/sync-throughput-server.ts', import.meta.url).pathname
 const UNCHANGED = '{"v":1,"changed":{}}'
 type Mode = 'reality' | 'bare'
@@ -27,6 +26,7 @@ const servers: Record<Mode, ServerProcess> = {
   reality: await startServerProcess(file, { MODE: 'reality' }),
   bare: await startServerProcess(file, { MODE: 'bare' }),
 }
+const body = await learnUnchangedBody(`http://127.0.0.1:${servers.reality.port}/reality/sync`, 100)
 const request = (mode: Mode) => ({ url: `http://127.0.0.1:${servers[mode].port}/reality/sync`, method: 'POST', headers: { 'content-type': 'application/json' }, body })
 
 interface Run extends LoadResult {

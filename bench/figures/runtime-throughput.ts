@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
 import { emitResult, ratioCheck, type Check, type FigureResult } from '../lib/figure.js'
-import { loadTest, unchangedSyncBody } from '../lib/load.js'
+import { learnUnchangedBody, loadTest, unchangedSyncBody } from '../lib/load.js'
 import { summarize } from '../lib/percentiles.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -29,12 +29,6 @@ const HEADERS = { 'content-type': 'application/json' }
  */
 let BODY = unchangedSyncBody(100)
 
-async function learnUnchangedBody(url: string): Promise<string> {
-  const known = Object.fromEntries(Object.keys((JSON.parse(BODY) as { known: object }).known).map((key) => [key, null]))
-  const response = await fetch(url, { method: 'POST', headers: HEADERS, body: JSON.stringify({ v: 1, known }) })
-  const answer = (await response.json()) as { changed: Record<string, { version: number }> }
-  return JSON.stringify({ v: 1, known: Object.fromEntries(Object.keys(known).map((key) => [key, answer.changed[key]?.version ?? 0])) })
-}
 const EXPECTED = '{"v":1,"changed":{}}'
 
 function command(runtime: string, file: string): [string, string[]] {
@@ -82,7 +76,7 @@ async function start(runtime: string, file: string, mode: 'reality' | 'bare'): P
       void exited.then(() => fail(new Error(`${runtime} exited before listening: ${stderr}`)))
     })
     const url = `http://127.0.0.1:${port}/reality/sync`
-    if (mode === 'reality') BODY = await learnUnchangedBody(url)
+    if (mode === 'reality') BODY = await learnUnchangedBody(url, 100)
     // Both servers must give the same answer, or the comparison is void.
     const probe = await fetch(url, { method: 'POST', headers: HEADERS, body: BODY })
     const text = await probe.text()

@@ -38,13 +38,16 @@ export async function heldOverHttp(count: number) {
   const requests: http.ClientRequest[] = []
   try {
     const hot = await server.command<number>('invalidate')
+    // Never-written keys read as the store's floor version: one sync learns it.
+    const probe = await fetch(`http://127.0.0.1:${server.port}/reality/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"v":1,"known":{"user:0":null}}' })
+    const floor = ((await probe.json()) as { changed: Record<string, { version: number }> }).changed['user:0']!.version
     const heapBefore = await server.command<number>('heap')
     const arrived: number[] = []
     let wakeStart = 0
     let failures = 0
     const answers: Promise<void>[] = []
     const open = (i: number) => {
-      const body = JSON.stringify({ v: 1, known: { hot, [`user:${i}`]: 0 }, wait: 100_000 })
+      const body = JSON.stringify({ v: 1, known: { hot, [`user:${i}`]: floor }, wait: 100_000 })
       answers.push(
         new Promise<void>((resolve) => {
           const request = http.request(

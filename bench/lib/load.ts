@@ -45,8 +45,9 @@ export async function loadTest(request: LoadRequest, options: { seconds: number;
 }
 
 /**
- * The sync body of the throughput figures: `count` known keys, all at
- * version 0 (never written), so the server answers "nothing changed".
+ * `count` known keys at version 0: the shape of the throughput figures'
+ * body. A memory store reads never-written keys as its floor version, not
+ * 0, so measure with {@link learnUnchangedBody}, which asks the server.
  *
  * @example
  * unchangedSyncBody(2) // '{"v":1,"known":{"bench:key:0":0,"bench:key:1":0}}'
@@ -55,4 +56,20 @@ export function unchangedSyncBody(count: number): string {
   const known: Record<string, number> = {}
   for (let i = 0; i < count; i++) known[`bench:key:${i}`] = 0
   return JSON.stringify({ v: 1, known })
+}
+
+/**
+ * The throughput figures' body as the server at `url` sees it unchanged:
+ * `count` keys at the versions it reports (one sync with `null` versions),
+ * so every answer is `{"v":1,"changed":{}}`.
+ *
+ * @example
+ * const body = await learnUnchangedBody('http://127.0.0.1:3000/reality/sync', 100)
+ */
+export async function learnUnchangedBody(url: string, count: number): Promise<string> {
+  const keys = Object.keys((JSON.parse(unchangedSyncBody(count)) as { known: object }).known)
+  const known = Object.fromEntries(keys.map((key) => [key, null]))
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ v: 1, known }) })
+  const answer = (await response.json()) as { changed?: Record<string, { version: number }> }
+  return JSON.stringify({ v: 1, known: Object.fromEntries(keys.map((key) => [key, answer.changed?.[key]?.version ?? 0])) })
 }
