@@ -141,8 +141,14 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
   if (core) return (req, res, next) => serveCore(core, req, res, next)
   return (req, res, next) => {
     const controller = new AbortController()
+    // Node's Request follows `controller.signal` through a weak reference to
+    // its own internal controller: if nothing held the Request, a handler
+    // keeping only `request.signal` would miss the abort after a GC. The
+    // close listener keeps it alive until the response is done.
+    let request: Request | undefined
     const onClose = () => {
       if (!res.writableFinished) controller.abort()
+      request = undefined
     }
     res.on('close', onClose)
     const run = async () => {
@@ -160,7 +166,8 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
           init.duplex = 'half'
         }
       }
-      const response = await handler(new Request(requestUrl(req), init))
+      request = new Request(requestUrl(req), init)
+      const response = await handler(request)
       if (controller.signal.aborted || res.destroyed) {
         await response.body?.cancel()
         return
