@@ -6,6 +6,8 @@ import type { ReadonlySignal } from '@preact/signals-core'
 import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import type { Timers } from './timers.js'
 import type { HttpTransportOptions } from './transports/http.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
+export type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
  * The store's connection to the server, as a UI would show it:
@@ -96,29 +98,6 @@ export interface FetchContext {
  * const fetcher: Fetcher<Message[]> = () => fetch('/api/messages').then((r) => r.json())
  */
 export type Fetcher<T> = (key: string, context: FetchContext) => Promise<T> | T
-
-/**
- * The Standard Schema v1 interface (zod, valibot, arktype…).
- *
- * @example
- * store.node('user:1', { fetcher, schema: z.object({ name: z.string() }) })
- */
-export interface StandardSchemaV1<Input = unknown, Output = Input> {
-  readonly '~standard': {
-    readonly version: 1
-    readonly vendor: string
-    readonly validate: (
-      value: unknown,
-    ) =>
-      | { readonly value: Output; readonly issues?: undefined }
-      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> }
-      | Promise<
-          | { readonly value: Output; readonly issues?: undefined }
-          | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> }
-        >
-    readonly types?: { readonly input: Input; readonly output: Output } | undefined
-  }
-}
 
 /**
  * Options of `store.node(key, options)`.

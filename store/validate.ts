@@ -1,5 +1,5 @@
 import { RealityError } from './errors.js'
-import type { StandardSchemaV1 } from './types.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
  * Runs `value` through a Standard Schema (zod, valibot, arktype…) and hands
