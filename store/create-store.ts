@@ -89,7 +89,7 @@ export function createStore(options: StoreOptions = {}): Store {
     })
   }
   const ensure = (key: string, nodeOptions: NodeOptions<any>) => {
-    if (destroyed) throw new RealityError('destroyed', 'This store was destroyed: create a new one')
+    if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
     let node = nodes.get(key)
     if (!node) {
       nodes.set(key, (node = createNode(key, nodeOptions, host)))

@@ -98,7 +98,7 @@ describe('lifecycle (invariant 6)', () => {
     expect(clock.count).toBe(0)
     expect(listenerCount()).toBe(0)
     expect(store.status.get()).toBe('idle')
-    expect(() => store.node('d', { fetcher: () => 1 })).toThrow(/store was destroyed/)
+    expect(() => store.node('d', { fetcher: () => 1 })).toThrow(/Store destroyed: create a new one/)
     expect(a.get().version).toBe(null) // handles keep their last state
   })
 

@@ -26,7 +26,7 @@ describe('getSharedStore (invariant 5)', () => {
 
   it('a copy that finds an incompatible record fails loudly and says what to do', () => {
     ;(globalThis as any)[BRAND] = { v: 2, store: {} }
-    expect(() => getSharedStore()).toThrow(/speaks protocol v2, this reality v1: use one version in all bundles/)
+    expect(() => getSharedStore()).toThrow(/speaks protocol v2, not v1: use one reality version in all bundles/)
   })
 
   it('two separately bundled copies of the library share one node per key, one request per tick and one fetch per change', async () => {

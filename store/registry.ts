@@ -33,7 +33,7 @@ export function getSharedStore(options?: StoreOptions): Store {
   const record = g[BRAND]
   if (record) {
     if (record.v !== PROTOCOL_VERSION) {
-      throw new RealityError('protocol_mismatch', `Shared store speaks protocol v${record.v}, this reality v${PROTOCOL_VERSION}: use one version in all bundles`)
+      throw new RealityError('protocol_mismatch', `Shared store speaks protocol v${record.v}, not v${PROTOCOL_VERSION}: use one reality version in all bundles`)
     }
     return record.store
   }

@@ -94,7 +94,7 @@ export function createScheduler(o: SchedulerOptions) {
     const started = Date.now()
     if (status.peek() === 'idle' || status.peek() === 'offline') status.value = 'connecting'
     try {
-      const response = await o.transport.sync(hold ? { v: 1, known, wait: o.wait } : { v: 1, known }, c.signal)
+      const response = await o.transport.sync({ v: 1, known, wait: hold ? o.wait : undefined }, c.signal)
       if (c !== controller) throw c
       controller = undefined
       attempt = 0

@@ -40,7 +40,7 @@ describe('httpTransport', () => {
     const error = await httpTransport({ fetch: stubFetch(response).fetch }).sync(request, signal).catch((e) => e)
     expect(error).toBeInstanceOf(RealityError)
     expect(error.code).toBe('protocol_mismatch')
-    expect(error.message).toMatch(/is no v1 sync handler/)
+    expect(error.message).toMatch(/is no Reality v1 sync handler/)
   })
 
   it('turns HTTP errors into sync_failed with status, the server message and Retry-After in ms', async () => {

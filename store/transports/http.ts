@@ -34,8 +34,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers() : headers) },
         body: JSON.stringify(request),
         signal,
+        credentials,
       }
-      if (credentials) init.credentials = credentials
       let response: Response
       try {
         response = await (options.fetch ?? fetch)(endpoint, init)
@@ -75,7 +75,7 @@ export function readResponse(body: any, endpoint: string): SyncResponse {
     !Object.values(changed).every((entry: any) => Number.isSafeInteger(entry?.version) && entry.version >= 0) ||
     !(body.denied ?? []).map
   ) {
-    throw new RealityError('protocol_mismatch', `${endpoint} is no v1 sync handler (same major version?)`)
+    throw new RealityError('protocol_mismatch', `${endpoint} is no Reality v1 sync handler`)
   }
   return body
 }
