@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDemoServer } from './chat/app.js'
+import { closeOnSignals, parsePort } from './chat/process.js'
 
 /** One framework's example: its display name and its production build. */
 export interface ExampleToServe {
@@ -23,8 +24,7 @@ export interface ExampleToServe {
  * await serveExample({ name: 'React', build: buildReactExample })
  */
 export async function serveExample({ name, build }: ExampleToServe): Promise<void> {
-  const rawPort = process.env.PORT?.trim() || '3000'
-  if (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535) throw new RangeError(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}.`)
+  const port = parsePort(process.env.PORT)
 
   const outDir = await mkdtemp(join(tmpdir(), `reality-${name.toLowerCase()}-`))
   const removeBuild = () => rm(outDir, { recursive: true, force: true })
@@ -34,18 +34,8 @@ export async function serveExample({ name, build }: ExampleToServe): Promise<voi
     await removeBuild()
     throw error
   }
-  const demo = await startDemoServer({ port: Number(rawPort), staticDir: outDir })
+  const demo = await startDemoServer({ port, staticDir: outDir })
   console.log(`Reality chat (${name}): ${demo.url}\nOpen it in two tabs, post in one and watch it appear in the other. Ctrl+C stops.`)
 
-  const stop = () => {
-    demo.close().then(removeBuild).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error)
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  closeOnSignals(() => demo.close().then(removeBuild))
 }

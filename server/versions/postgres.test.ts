@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRealityServer } from '../create-server.js'
 import { describeVersionStore } from './contract.js'
 import { postgresVersions } from './postgres.js'
-import { countReads, POSTGRES_URL, serviceMissing, syncRequest, until } from './test-services.js'
+import { closingWith, countReads, POSTGRES_URL, serviceMissing, syncRequest, until } from './test-services.js'
 
 const missing = await serviceMissing('PostgreSQL')
 const table = `reality_test_${process.pid}_${Date.now() % 1e6}`
@@ -19,15 +19,7 @@ function pool(): pg.Pool {
 /** A store whose close() also ends the pool it was given (the store leaves your pool open). */
 function store() {
   const own = pool()
-  const versions = postgresVersions({ pool: own, table })
-  const close = versions.close!.bind(versions)
-  return Object.assign(versions, {
-    async close() {
-      await close()
-      pools.delete(own)
-      await own.end()
-    },
-  })
+  return closingWith(postgresVersions({ pool: own, table }), () => (pools.delete(own), own.end()))
 }
 
 if (missing) {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRealityServer } from '../create-server.js'
 import { describeVersionStore } from './contract.js'
 import { redisVersions } from './redis.js'
-import { countReads, REDIS_URL, serviceMissing, syncRequest, until } from './test-services.js'
+import { closingWith, countReads, REDIS_URL, serviceMissing, syncRequest, until } from './test-services.js'
 
 const missing = await serviceMissing('Redis')
 const prefix = `{reality-test-${process.pid}-${Date.now()}}`
@@ -18,15 +18,7 @@ function client(): Redis {
 /** A store whose close() also quits the client it was given (the store leaves your client open). */
 function store() {
   const redis = client()
-  const versions = redisVersions({ redis, prefix })
-  const close = versions.close!.bind(versions)
-  return Object.assign(versions, {
-    async close() {
-      await close()
-      clients.delete(redis)
-      await redis.quit()
-    },
-  })
+  return closingWith(redisVersions({ redis, prefix }), () => (clients.delete(redis), redis.quit()))
 }
 
 if (missing) {
