@@ -1,5 +1,5 @@
 import type { ChangedEntry, SyncRequest, SyncResponse } from '../protocol/types.js'
-import { Hold, type HoldCounters } from './hold.js'
+import { Hold, type HoldCounters, type HoldOutcome } from './hold.js'
 import type { VersionEntry, VersionStore } from './version-store.js'
 import type { WaiterRegistry } from './waiters.js'
 
@@ -133,14 +133,22 @@ async function holdAndAnswer(
   const watching = allowed.length > 0
   try {
     if (watching) {
+      const adding = registry.add(hold)
+      adding.catch(() => {}) // handled below, or dropped when the hold ended first
+      let added: void | HoldOutcome
       try {
-        await registry.add(hold)
+        added = await hold.whileHeld(adding)
       } catch (error) {
         throw new StoreUnavailableError(error)
       }
+      if (added !== undefined) return response(undefined, denied) // ended while subscribing
     }
     for (;;) {
-      const changed = toChanged(await readChanged(store, allowed, request.known))
+      const read = readChanged(store, allowed, request.known)
+      read.catch(() => {})
+      const entries = await hold.whileHeld(read)
+      if (typeof entries === 'string') return response(undefined, denied) // ended while reading
+      const changed = toChanged(entries)
       if (changed) return response(changed, denied)
       // The woken-for change may already be superseded by a version the
       // client holds (another tab wrote and refetched): keep holding.

@@ -42,6 +42,7 @@ export class Hold implements Waiter {
   private resolve: (() => void) | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private released = false
+  private interrupt: ((outcome: HoldOutcome) => void) | undefined
 
   constructor(
     readonly keys: readonly string[],
@@ -70,6 +71,23 @@ export class Hold implements Waiter {
   next(): Promise<HoldOutcome> {
     if (this.woken || this.ended !== undefined) return Promise.resolve(this.outcome())
     return new Promise<void>((resolve) => (this.resolve = resolve)).then(() => this.outcome())
+  }
+
+  /**
+   * Resolves with `work`'s result, or with the outcome if the hold ends
+   * first (abort, deadline, server close): a client that leaves while the
+   * version store is still subscribing or reading is released at once,
+   * not when the store answers. `work` must not reject unhandled: the
+   * caller attaches its own handling.
+   */
+  whileHeld<T>(work: Promise<T>): Promise<T | HoldOutcome> {
+    if (this.ended !== undefined) return Promise.resolve(this.ended)
+    return new Promise<T | HoldOutcome>((resolve, reject) => {
+      this.interrupt = resolve
+      work.then(resolve, reject).finally(() => {
+        if (this.interrupt === resolve) this.interrupt = undefined
+      })
+    })
   }
 
   private outcome(): HoldOutcome {
@@ -111,6 +129,7 @@ export class Hold implements Waiter {
 
   private end(outcome: HoldOutcome): void {
     this.ended ??= outcome
+    this.interrupt?.(this.ended)
     this.settle()
   }
 

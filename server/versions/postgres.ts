@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
 import type { BumpMeta, ChangeListener, SubscribeOptions, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
-import { createFanout, withTimeout } from './fanout.js'
+import { createFanout } from './fanout.js'
+import { connectGuarded, type GuardedClient } from './pg-connect.js'
 
 /** Options of {@link postgresVersions}. */
 export interface PostgresVersionsOptions {
@@ -13,6 +14,12 @@ export interface PostgresVersionsOptions {
   table?: string
   /** NOTIFY channel. Default: the table name. */
   channel?: string
+  /**
+   * How long to wait for a pool connection (for `LISTEN`, and for creating
+   * the table) before held requests get a 503, in ms. A connection that
+   * arrives later goes straight back to the pool. Default 5,000.
+   */
+  connectTimeout?: number
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,50}$/
@@ -52,6 +59,10 @@ export function postgresVersions(options: PostgresVersionsOptions): VersionStore
     if (!IDENTIFIER.test(name)) throw new TypeError(`postgresVersions: ${JSON.stringify(name)} is not a plain lower-case SQL identifier (letters, digits, _).`)
   }
   const sequence = `${table}_seq`
+  const connectTimeout = options.connectTimeout ?? CONNECT_TIMEOUT_MS
+  if (!Number.isSafeInteger(connectTimeout) || connectTimeout < 1) {
+    throw new TypeError(`postgresVersions: connectTimeout must be a whole number of ms ≥ 1; got ${JSON.stringify(options.connectTimeout)}.`)
+  }
   let closed = false
   let ready: Promise<void> | undefined
 
@@ -59,7 +70,10 @@ export function postgresVersions(options: PostgresVersionsOptions): VersionStore
   // from several instances can otherwise collide in the catalog.
   const migrate = () =>
     (ready ??= (async () => {
-      const client = await pool.connect()
+      // Errors between queries (a terminated backend) must not go unheard;
+      // the failing query reports them.
+      const { client, release } = await connectGuarded(pool, connectTimeout, 'PostgreSQL did not give a connection in time to create the versions table.', () => {})
+      let failure: Error | undefined
       try {
         await client.query('BEGIN')
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table])
@@ -68,18 +82,18 @@ export function postgresVersions(options: PostgresVersionsOptions): VersionStore
         await client.query(`CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, version bigint NOT NULL, hash text, payload jsonb)`)
         await client.query('COMMIT')
       } catch (error) {
+        failure = error as Error
         await client.query('ROLLBACK').catch(() => {})
         ready = undefined
         throw error
       } finally {
-        client.release()
+        release(failure) // a failed connection is discarded, not reused
       }
     })())
 
   const fanout = createFanout({
     async open(deliver, gap, lost) {
       await migrate()
-      const client: PoolClient = await withTimeout(pool.connect(), CONNECT_TIMEOUT_MS, 'PostgreSQL did not give a LISTEN connection in time.')
       const onNotification = (message: { channel: string; payload?: string }) => {
         if (message.channel !== channel || !message.payload) return
         try {
@@ -91,34 +105,40 @@ export function postgresVersions(options: PostgresVersionsOptions): VersionStore
       // A broken LISTEN connection: the pool discards it and the fanout opens
       // a new one (listeners re-read, since notifications may be lost).
       let broken = false
-      const onError = (error: Error) => {
+      let listening = false
+      // Attached at hand-over (see connectGuarded): it may run before the await below resumes.
+      const onError = (error: Error, broke: GuardedClient) => {
         if (broken) return
         broken = true
-        client.off('notification', onNotification)
-        client.release(error)
-        lost()
+        broke.client.off('notification', onNotification)
+        broke.release(error)
+        if (listening) lost()
       }
+      const guarded = await connectGuarded(pool, connectTimeout, 'PostgreSQL did not give a LISTEN connection in time.', onError)
+      const { client } = guarded
       client.on('notification', onNotification)
-      client.on('error', onError)
       try {
         await client.query(`LISTEN ${channel}`)
       } catch (error) {
-        client.off('notification', onNotification)
-        client.off('error', onError)
-        client.release(true)
+        if (!broken) {
+          broken = true
+          client.off('notification', onNotification)
+          guarded.release(true)
+        }
         throw error
       }
+      // Terminated between LISTEN's answer and now: the failure is already handled.
+      if (broken) throw new Error('The LISTEN connection broke while opening.')
+      listening = true
       return async () => {
         if (broken) return
         broken = true
         client.off('notification', onNotification)
         try {
           await client.query(`UNLISTEN ${channel}`)
-          client.off('error', onError)
-          client.release()
+          guarded.release()
         } catch (error) {
-          client.off('error', onError)
-          client.release(error as Error) // broken: the pool discards it
+          guarded.release(error as Error) // broken: the pool discards it
         }
       }
     },
