@@ -102,16 +102,20 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
       }
     }
     const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
-    try {
-      const body = await answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined)
-      // The most common answer of all, without serializing it each time.
-      const text = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
-      return jsonOutput(200, text, corsHeaders)
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error
-      config.report(error.cause, input)
-      return fail(unavailableError(), retryAfter)
-    }
+    // Returned, not awaited: this frame (the body text, the parsed request)
+    // must not stay alive while the request is held.
+    return answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined).then(
+      (body) => {
+        // The most common answer of all, without serializing it each time.
+        const answer = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
+        return jsonOutput(200, answer, corsHeaders)
+      },
+      (error: unknown) => {
+        if (!(error instanceof StoreUnavailableError)) throw error
+        config.report(error.cause, input)
+        return fail(unavailableError(), retryAfter)
+      },
+    )
   }
 
   const crashed = (error: unknown, input: SyncInput, corsHeaders: Record<string, string> | undefined) => {
