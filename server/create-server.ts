@@ -149,8 +149,8 @@ class RequestInput implements SyncInput {
   header(name: string) {
     return this.source.headers.get(name)
   }
-  readText(maxBytes: number) {
-    return readBody(this.source, maxBytes)
+  readText(maxBytes: number, timeoutMs: number) {
+    return readBody(this.source, maxBytes, timeoutMs)
   }
   signal() {
     return this.source.signal
