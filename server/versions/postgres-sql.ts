@@ -52,8 +52,7 @@ export function versionsTableNames(table = 'reality_versions', channel = table, 
 }
 
 /**
- * `CREATE TABLE IF NOT EXISTS` of the version table (its sequence is created
- * first, starting at the creation time in µs).
+ * `CREATE TABLE IF NOT EXISTS` of the version table.
  *
  * @example
  * await client.query(versionsTableDdl(names))
@@ -63,16 +62,38 @@ export function versionsTableDdl(names: VersionsTableNames): string {
 }
 
 /**
+ * `CREATE SEQUENCE IF NOT EXISTS` of the version sequence, starting at the
+ * creation time in µs (computed by the database, so the same SQL can be
+ * printed now and run later), so a table created anew still starts above
+ * versions clients may hold.
+ *
+ * @example
+ * await client.query(versionsSequenceDdl(names))
+ */
+export function versionsSequenceDdl(names: VersionsTableNames): string {
+  return `DO $reality$ BEGIN
+  EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I START WITH %s MINVALUE 1', '${names.sequence}', (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
+END $reality$`
+}
+
+/**
  * The bump statement: an upsert of every key in `keysSql` (a `text[]`
  * expression) plus one NOTIFY per key, in one statement, so the versions
  * and the notifications commit — or roll back — together, and NOTIFY is
- * delivered only at commit. Keys are locked in sorted order, so two
- * transactions bumping overlapping keys cannot deadlock on them.
+ * delivered only at commit. Keys are deduplicated and locked in sorted
+ * order, so two transactions bumping overlapping keys cannot deadlock on
+ * them. One NOTIFY per key keeps each message far below the 8,000-byte limit.
+ *
+ * Without `into` it returns a row per key; with `into` (PL/pgSQL, as in a
+ * trigger) it counts the notifications into that variable — an aggregate, so
+ * every row's NOTIFY runs even where only one result row would be fetched.
  *
  * @example
  * bumpStatement(names, '$1::text[]', '$2', '$3::jsonb', '$4')
  */
-export function bumpStatement(names: VersionsTableNames, keysSql: string, hashSql: string, payloadSql: string, channelSql: string): string {
+export function bumpStatement(names: VersionsTableNames, keysSql: string, hashSql: string, payloadSql: string, channelSql: string, into?: string): string {
+  const notify = `pg_notify(${channelSql}, json_build_array(json_strip_nulls(json_build_object('key', key, 'version', version, 'hash', hash)))::text)`
+  const select = into === undefined ? `SELECT key, version::text AS version, ${notify}` : `SELECT count(${notify}) INTO ${into}`
   return `WITH bumped AS (
      INSERT INTO ${names.table} AS t (key, version, hash, payload)
      SELECT k, nextval('${names.sequence}'), ${hashSql}, ${payloadSql} FROM (SELECT DISTINCT k FROM unnest(${keysSql}) AS k WHERE k IS NOT NULL ORDER BY k) AS keys
@@ -80,8 +101,7 @@ export function bumpStatement(names: VersionsTableNames, keysSql: string, hashSq
        SET version = greatest(t.version + 1, excluded.version), hash = excluded.hash, payload = excluded.payload
      RETURNING key, version, hash
    )
-   SELECT key, version::text AS version,
-          pg_notify(${channelSql}, json_build_array(json_strip_nulls(json_build_object('key', key, 'version', version, 'hash', hash)))::text)
+   ${select}
    FROM bumped`
 }
 

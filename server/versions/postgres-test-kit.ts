@@ -116,7 +116,7 @@ export function watchKey<T>(endpoint: string, key: string, fetcher: () => Promis
  * @example
  * await psql(`INSERT INTO messages (room, text) VALUES ('general', 'hi')`)
  */
-export function psql(sql: string, applicationName = 'reality_test_psql'): Promise<string> {
+export function psql(sql: string, applicationName = `reality_test_psql_${process.pid}`): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('psql', [POSTGRES_URL, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-t', '-A', '-c', sql], {
       env: { ...process.env, PGAPPNAME: applicationName },

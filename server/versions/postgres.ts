@@ -2,11 +2,12 @@ import type { Pool } from 'pg'
 import type { BumpMeta, ChangeListener, SubscribeOptions, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
 import { createFanout } from './fanout.js'
 import { connectGuarded, type GuardedClient } from './pg-connect.js'
-import { runBump, versionEntry as entry, versionsTableDdl, versionsTableNames } from './postgres-sql.js'
+import { runBump, versionEntry as entry, versionsSequenceDdl, versionsTableDdl, versionsTableNames } from './postgres-sql.js'
 import { bumpInTransaction, type PostgresVersionStore } from './postgres-transaction.js'
 
 export type { PostgresVersionStore } from './postgres-transaction.js'
 export type { PostgresQueryable } from './postgres-sql.js'
+export { installPgTrigger, pgTriggerSql, pgTriggerUninstallSql, uninstallPgTrigger, type PgClientSource, type PgTriggerOptions, type PgTriggerSql, type PgTriggerTarget } from './postgres-trigger.js'
 
 /** Options of {@link postgresVersions}. */
 export interface PostgresVersionsOptions {
@@ -56,7 +57,7 @@ export function postgresVersions(options: PostgresVersionsOptions): PostgresVers
     throw new TypeError('postgresVersions({ pool }) needs a pg Pool: postgresVersions({ pool: new pg.Pool({ connectionString }) }).')
   }
   const names = versionsTableNames(options.table, options.channel)
-  const { table, channel, sequence } = names
+  const { table, channel } = names
   const connectTimeout = options.connectTimeout ?? CONNECT_TIMEOUT_MS
   if (!Number.isSafeInteger(connectTimeout) || connectTimeout < 1) {
     throw new TypeError(`postgresVersions: connectTimeout must be a whole number of ms ≥ 1; got ${JSON.stringify(options.connectTimeout)}.`)
@@ -75,8 +76,7 @@ export function postgresVersions(options: PostgresVersionsOptions): PostgresVers
       try {
         await client.query('BEGIN')
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table])
-        const start = Date.now() * 1000
-        await client.query(`CREATE SEQUENCE IF NOT EXISTS ${sequence} START WITH ${start} MINVALUE 1`)
+        await client.query(versionsSequenceDdl(names))
         await client.query(versionsTableDdl(names))
         await client.query('COMMIT')
       } catch (error) {
