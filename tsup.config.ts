@@ -13,6 +13,8 @@ const entries: Record<string, string> = {
   'vue/index': 'bindings/vue/index.ts',
   'svelte/index': 'bindings/svelte/index.ts',
   'solid/index': 'bindings/solid/index.ts',
+  'tanstack/index': 'bridges/tanstack/index.ts',
+  'swr/index': 'bridges/swr/index.ts',
 }
 
 export default defineConfig({
@@ -24,5 +26,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   sourcemap: false,
-  external: ['react', 'vue', 'svelte', 'solid-js', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
+  external: ['react', 'vue', 'svelte', 'solid-js', '@tanstack/query-core', 'swr', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
 })
