@@ -12,7 +12,7 @@ import { realityAliases } from '../../examples/reality-aliases.js'
 // gets Vite's browser defaults back. Rooted at the repo so the Svelte
 // example's build test runs in this project too.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   environments: { client: { resolve: { conditions: [...defaultClientConditions] } } },
   resolve: { alias: realityAliases },
   test: {

@@ -83,8 +83,8 @@ function describePacked(title: string, packInto: (workDir: string) => PackedInst
       workDir = mkdtempSync(join(tmpdir(), 'reality-pack-'))
       const started = performance.now()
       packed = packInto(workDir)
-      const how = { copied: 'copy fresh dist', built: 'build', prepare: 'git clone + npm pack (prepare builds)' }[packed.build]
-      console.log(`[pack] ${how} + pack + unpack: ${(performance.now() - started).toFixed(0)} ms`)
+      const how = { copied: 'copy fresh dist', built: 'build', prepare: 'git clone + npm pack (prepare builds dist/)' }[packed.build]
+      console.log(`[pack] ${how}, unpacked: ${(performance.now() - started).toFixed(0)} ms`)
     }, timeout)
     afterAll(() => {
       rmSync(workDir, { recursive: true, force: true })
