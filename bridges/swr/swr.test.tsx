@@ -130,6 +130,31 @@ describe('reality() SWR middleware over a real loopback server', () => {
     await until(() => text('a') === 'a2', 'the change to land after the failure')
   })
 
+  it('keeps the version fence: a request started before a change is superseded, not taken as up to date', async () => {
+    loopback = await startRecordedLoopback()
+    db = fakeDatabase({ 'item:a': 'a1' })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let calls = 0
+    function Gated() {
+      // The first request reads "a1" and hangs until released.
+      const { data } = useSWR('item:a', (key: string) => db.read(key, ++calls === 1 ? gate : undefined))
+      return <p data-testid="item:a">{data ?? 'loading'}</p>
+    }
+    render(
+      <App>
+        <Gated />
+      </App>,
+    )
+    await until(() => calls === 1, 'the first request to start')
+    db.set('item:a', 'a2')
+    await loopback.server.reality.invalidate(['item:a'])
+    await until(() => text('a') === 'a2', 'the change to show')
+    release()
+    await heldAgain()
+    expect(text('a')).toBe('a2')
+  })
+
   it('maps keys with keyOf: unmapped keys are not watched', async () => {
     loopback = await startRecordedLoopback()
     db = fakeDatabase({ 'item:a': 'a1', 'item:b': 'b1' })
