@@ -2,9 +2,12 @@ import type { ProtocolError } from '../protocol/error.js'
 import type { Limits } from '../protocol/limits.js'
 import { answerSync, StoreUnavailableError, type AnswerContext } from './answer.js'
 import { RealityAuthError, splitAllowed, type Authorize } from './auth.js'
+import { openChangeStream, type StreamTiming } from './change-stream.js'
 import type { CorsPolicy } from './cors.js'
 import { parseSyncBody } from './fast-parse.js'
 import { contentTypeProblem } from './read-body.js'
+import { ndjsonFormat, NDJSON_TYPE, streamOutput } from './stream.js'
+import { answerGet } from './versions-get.js'
 import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECONDS, unavailableError, type SyncOutput } from './responses.js'
 
 /**
@@ -17,6 +20,8 @@ import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECO
  */
 export interface SyncInput {
   readonly method: string
+  /** The request URL, or at least its path and query (`/reality/sync?key=a`). */
+  url(): string
   /** A request header by lower-case name, or `null`. */
   header(name: string): string | null
   /** The body as UTF-8 text, or the 400/413 to answer; at most `maxBytes`. */
@@ -45,6 +50,8 @@ export interface SyncCoreConfig {
   authorize: Authorize | undefined
   cors: CorsPolicy | undefined
   answer: AnswerContext
+  /** Lifetime and heartbeat of streamed answers (NDJSON and Server-Sent Events). */
+  stream: StreamTiming
   /** True once the server is closed: answer 503. */
   closed(): boolean
   report(error: unknown, input: SyncInput): void
@@ -68,12 +75,13 @@ export type SyncCore = (input: SyncInput) => Promise<SyncOutput>
  * const output = await core(inputFromRequest(request))
  */
 export function createSyncCore(config: SyncCoreConfig): SyncCore {
-  const { limits, authorize, cors } = config
-  const allow = cors ? 'POST, OPTIONS' : 'POST'
+  const { limits, cors } = config
+  const allow = cors ? 'GET, POST, OPTIONS' : 'GET, POST'
   const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS) }
 
   async function handle(input: SyncInput, corsHeaders: Record<string, string> | undefined): Promise<SyncOutput> {
     const fail = (error: ProtocolError, extra?: Record<string, string>) => errorOutput(error, extra ? { ...corsHeaders, ...extra } : corsHeaders)
+    if (input.method === 'GET') return answerGet(config, input, corsHeaders)
     if (input.method !== 'POST') {
       return fail(protocolError(405, 'method_not_allowed', `The sync endpoint accepts ${allow}; got ${input.method}.`), { allow })
     }
@@ -86,23 +94,16 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     if (!parsed.ok) return fail(parsed.error)
 
     const keys = Object.keys(parsed.request.known)
-    let allowed = keys
-    let denied: string[] = []
-    if (authorize) {
-      try {
-        ;({ allowed, denied } = splitAllowed(keys, await authorize(input.request(), keys)))
-      } catch (error) {
-        if (error instanceof RealityAuthError) {
-          const headers: Record<string, string> = {}
-          for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value
-          return fail(protocolError(error.status, error.status === 401 ? 'unauthorized' : 'forbidden', error.message), headers)
-        }
-        config.report(error, input)
-        return fail(internalError())
-      }
-    }
+    const authorized = await authorizeKeys(config, input, keys)
+    if ('error' in authorized) return fail(authorized.error, authorized.headers)
+    const { allowed, denied } = authorized
     const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
     try {
+      if (parsed.request.stream) {
+        const report = (error: unknown) => config.report(error, input)
+        const body = await openChangeStream(config.answer, config.stream, ndjsonFormat(denied), allowed, parsed.request.known, input.signal(), report)
+        return streamOutput(body, NDJSON_TYPE, corsHeaders)
+      }
       const body = await answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined)
       // The most common answer of all, without serializing it each time.
       const text = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
@@ -131,5 +132,33 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     } catch (error) {
       return Promise.resolve(crashed(error, input, corsHeaders))
     }
+  }
+}
+
+/**
+ * Runs `authorize` over the requested keys (POST and GET alike): the
+ * allowed and denied keys, or the 401/403 (from `RealityAuthError`) or
+ * generic 500 (anything else, reported) to answer.
+ *
+ * @example
+ * const authorized = await authorizeKeys(config, input, ['a', 'admin:b'])
+ * if ('error' in authorized) return errorOutput(authorized.error, authorized.headers)
+ */
+export async function authorizeKeys(
+  config: Pick<SyncCoreConfig, 'authorize' | 'report'>,
+  input: SyncInput,
+  keys: string[],
+): Promise<{ allowed: string[]; denied: string[] } | { error: ProtocolError; headers?: Record<string, string> }> {
+  if (!config.authorize) return { allowed: keys, denied: [] }
+  try {
+    return splitAllowed(keys, await config.authorize(input.request(), keys))
+  } catch (error) {
+    if (error instanceof RealityAuthError) {
+      const headers: Record<string, string> = {}
+      for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value
+      return { error: protocolError(error.status, error.status === 401 ? 'unauthorized' : 'forbidden', error.message), headers }
+    }
+    config.report(error, input)
+    return { error: internalError() }
   }
 }
