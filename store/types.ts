@@ -277,4 +277,11 @@ export interface Store {
  */
 export interface Transport {
   sync(request: SyncRequest, signal: AbortSignal): Promise<SyncResponse>
+  /**
+   * Streams answers (`live: 'stream'`): sends `request` with `"stream": true`
+   * and calls `onAnswer` for every answer as it arrives. Resolves when the
+   * server ends the stream; rejects like `sync` on failure (a broken or
+   * garbled stream is a retryable `sync_failed`).
+   */
+  stream?(request: SyncRequest, signal: AbortSignal, onAnswer: (response: SyncResponse) => void): Promise<void>
 }
