@@ -44,7 +44,7 @@ describe('react lifecycle', () => {
   it('StrictMode double mounting: one fetch; after unmount no node, timer, window listener, request or held long-poll is left', async () => {
     server = await startLoopbackServer()
     // A short grace delay keeps the test quick; the default is 1.5 s.
-    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    store = createStore({ endpoint: server.endpoint, grace: 20, cacheTime: 0 })
     const errors = vi.spyOn(console, 'error')
     const listeners = countManagerListeners()
     const fetcher = vi.fn(async () => 42)
@@ -101,7 +101,7 @@ describe('react key change', () => {
         return { v: 1, changed }
       },
     }
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     function User(props: { id: number }) {
       const { data } = useReality(`user:${props.id}`, { fetcher: async (key) => `data of ${key}` })
       return <p>{data ?? 'loading'}</p>

@@ -30,7 +30,7 @@ async function loopback(options: Parameters<typeof startLoopback>[0] = {}): Prom
 async function embedded() {
   const server = createRealityServer()
   cleanups.push(() => server.close())
-  const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0 })
+  const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0, cacheTime: 0 })
   cleanups.push(() => store.destroy())
   return { server, store }
 }
@@ -84,7 +84,7 @@ describe('createReality in a rendered component', () => {
 
   test('disposing leaves no subscription, timer, window listener or held request', async () => {
     const listeners = countWindowListeners()
-    const { reality: server, store } = await loopback({ grace: 0 })
+    const { reality: server, store } = await loopback({ grace: 0, cacheTime: 0 })
     const db = roomDatabase('x')
     const element = target()
     const dispose = render(() => <RealityProvider store={store}><Chat fetcher={db.fetcher} /></RealityProvider>, element)

@@ -110,7 +110,7 @@ describe('reality() in a mounted component', () => {
 
   test('a key in $derived moves the subscription to the new node and releases the old one', async () => {
     const server = createRealityServer()
-    const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0 })
+    const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0, cacheTime: 0 })
     cleanups.push(() => server.close(), () => store.destroy())
     const fetcher = vi.fn<Fetcher<string[]>>((key) => [key])
     const element = target()
@@ -126,7 +126,7 @@ describe('reality() in a mounted component', () => {
 
   test('unmount leaves no subscription, timer, window listener or held request', async () => {
     const listeners = countWindowListeners()
-    const { reality: server, store } = await loopback({ grace: 0 })
+    const { reality: server, store } = await loopback({ grace: 0, cacheTime: 0 })
     const db = roomDatabase('x')
     const element = target()
     const component = mount(Chat, { target: element, props: { fetcher: db.fetcher, store } })

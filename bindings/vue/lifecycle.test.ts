@@ -45,7 +45,7 @@ const versionOne: Transport = {
 describe('vue lifecycle', () => {
   it('unmount leaves no node, timer, window listener, request or held long-poll behind', async () => {
     server = await startLoopbackServer()
-    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    store = createStore({ endpoint: server.endpoint, grace: 20, cacheTime: 0 })
     const fetcher = vi.fn(async () => 'hello')
     const listeners = countManagerListeners()
     const first = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
@@ -65,7 +65,7 @@ describe('vue lifecycle', () => {
   })
 
   it('in a bare effectScope: subscribes at once, and scope.stop() lets the node go', async () => {
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     const fetcher = vi.fn(async () => 5)
     const scope = effectScope()
     const count = scope.run(() => useReality('count', { fetcher, store }))!
@@ -120,7 +120,7 @@ describe('vue misuse gets a clear error', () => {
 
 describe('vue reactive key', () => {
   it('follows a key ref: the new node is subscribed, the old one released', async () => {
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     const fetcher = vi.fn(async (key: string) => `data of ${key}`)
     const key = ref('user:1')
     const scope = effectScope()
@@ -129,7 +129,7 @@ describe('vue reactive key', () => {
 
     key.value = 'user:2'
     await expect.poll(() => user.data.value).toBe('data of user:2')
-    // user:1 lost its only subscriber: collected after the (zero) grace delay.
+    // user:1 lost its only subscriber: gone after the (zero) grace delay and cache time.
     await expect.poll(() => store!.debug().nodes).toBe(1)
     expect(store.dehydrate().nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
     scope.stop()

@@ -17,8 +17,9 @@ export interface HttpTransportOptions {
 /**
  * The default transport: `POST {endpoint}` with a JSON body, answer
  * validated by hand (no schema library in the client). Failures reject with
- * a {@link RealityError}: `sync_failed` (network or HTTP status, with
- * `status` and `retryAfter`) or `protocol_mismatch`.
+ * a {@link RealityError}: `sync_failed` (network, HTTP status with `status`,
+ * `serverCode` and `retryAfter`, or a truncated / non-JSON body: retryable)
+ * or `protocol_mismatch` (JSON that is not a protocol v1 answer).
  *
  * @example
  * const store = createStore({ transport: httpTransport({ endpoint: 'https://api.example.com/reality/sync', credentials: 'include' }) })
@@ -43,14 +44,23 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         if (signal.aborted) throw cause
         throw new RealityError('sync_failed', `Could not reach ${endpoint}: ${cause}`, { cause })
       }
-      const body = await response.json().catch(() => undefined)
+      const text = await response.text().catch(() => undefined)
+      let body: any
+      try {
+        body = text === undefined ? undefined : JSON.parse(text)
+      } catch {
+        // Not JSON: a truncated answer or another service's page (misrouted
+        // request). A retry can fix both; a 200 says nothing about that.
+      }
       if (!response.ok) {
         // Retry-After in seconds, as Reality servers send it (an HTTP date is ignored).
         throw new RealityError('sync_failed', `${endpoint} answered ${response.status} ${body?.error?.message ?? ''}`, {
           status: response.status,
+          serverCode: body?.error?.code,
           retryAfter: +response.headers.get('retry-after')! * 1000 || undefined,
         })
       }
+      if (body === undefined) throw new RealityError('sync_failed', `${endpoint} answered 200 with a truncated or non-JSON body: retrying`)
       return readResponse(body, endpoint)
     },
   }
