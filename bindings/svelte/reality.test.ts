@@ -10,7 +10,8 @@ import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
 import ProvideStore from './fixtures/ProvideStore.svelte'
 import RoomSwitch from './fixtures/RoomSwitch.svelte'
-import { startLoopback, until, type Loopback } from '../../test/loopback.js'
+import { startLoopback, startLoopbackServer, until, type Loopback } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 import { getRealityStore, reality, realityStatus } from './index.js'
 
 const ROOM = 'chat:room:general'
@@ -174,3 +175,24 @@ function countWindowListeners() {
 function pick<T extends object>(value: T, shape: Partial<T>): Partial<T> {
   return Object.fromEntries(Object.keys(shape).map((key) => [key, value[key as keyof T]])) as Partial<T>
 }
+
+describe('svelte route A → B → A (ARCHITECTURE.md C6)', () => {
+  test('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    const server = await startLoopbackServer()
+    cleanups.push(() => server.close())
+    const store = createStore({ endpoint: server.endpoint, grace: 0 })
+    cleanups.push(() => store.destroy())
+    const routes = routeDatabase()
+    // What a page's `$room` does: one subscription to the route's store at a time.
+    let shown = 'spinner'
+    let leave: (() => void) | undefined
+    cleanups.push(() => leave?.())
+    const show = (next: 'a' | 'b') => {
+      const room = reality(ROUTE_KEYS[next], { fetcher: routes.fetcher, store })
+      const stop = room.subscribe((state) => (shown = state.isLoading ? 'spinner' : String(state.data)))
+      leave?.()
+      leave = stop
+    }
+    await routeAtoBtoA(server, store, { show, text: () => shown }, routes)
+  })
+})

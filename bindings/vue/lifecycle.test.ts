@@ -1,10 +1,11 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { createApp, effectScope, ref, watchEffect } from 'vue'
+import { createApp, defineComponent, effectScope, h, nextTick, ref, watchEffect } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin, useReality } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
@@ -134,5 +135,34 @@ describe('vue reactive key', () => {
     expect(store.dehydrate().nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
     scope.stop()
     await expect.poll(() => store!.debug()).toEqual(idle)
+  })
+})
+
+describe('vue route A → B → A (ARCHITECTURE.md C6)', () => {
+  it('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    server = await startLoopbackServer()
+    const routeStore = (store = createStore({ endpoint: server.endpoint, grace: 0 }))
+    const routes = routeDatabase()
+    const route = ref<'a' | 'b'>('a')
+    const wrapper = mount(
+      defineComponent({
+        setup() {
+          const { data, isLoading } = useReality(() => ROUTE_KEYS[route.value], { fetcher: routes.fetcher, store: routeStore })
+          return () => h('p', isLoading.value ? 'spinner' : data.value)
+        },
+      }),
+    )
+    try {
+      await routeAtoBtoA(server, routeStore, {
+        async show(next) {
+          route.value = next
+          await nextTick()
+          await nextTick()
+        },
+        text: () => wrapper.text(),
+      }, routes)
+    } finally {
+      wrapper.unmount()
+    }
   })
 })
