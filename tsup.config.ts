@@ -8,6 +8,7 @@ const entries: Record<string, string> = {
   'server/index': 'server/index.ts',
   'server/redis/index': 'server/versions/redis.ts',
   'server/postgres/index': 'server/versions/postgres.ts',
+  'server/drizzle/index': 'server/drizzle/index.ts',
   'bin/reality-pg-trigger': 'server/versions/postgres-trigger-cli.ts',
   'react/index': 'bindings/react/index.ts',
   'vue/index': 'bindings/vue/index.ts',
@@ -26,5 +27,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   sourcemap: false,
-  external: ['react', 'vue', 'svelte', 'solid-js', '@tanstack/query-core', 'swr', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
+  external: ['react', 'vue', 'svelte', 'solid-js', '@tanstack/query-core', 'swr', '@preact/signals-core', 'zod', 'ioredis', 'pg', 'drizzle-orm'],
 })

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ProtocolError } from 'reality/protocol'
-import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer } from 'reality/server'
+import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer, type VersionStore } from 'reality/server'
 import { MESSAGES_PATH, MessageLog, ROOM_KEY, checkMessageText, type ChatMessage } from './messages.js'
 import { MAX_API_BODY_BYTES, methodNotAllowed, readJsonBody, sendError, sendJson } from './http-json.js'
 import { buildChatPage, type ChatPage } from './page-bundle.js'
@@ -37,8 +37,27 @@ export interface DemoServerOptions {
   staticDir?: string
   /** Receives one line per finished request (sync requests only when they fail). */
   log?: (line: string) => void
-  /** How many messages the room keeps. Default 200. */
+  /** How many messages the room keeps (the default in-memory store only). Default 200. */
   maxMessages?: number
+  /** Where the messages live. Default: in memory ({@link MessageLog}). */
+  messages?: ChatMessageStore
+  /** Where versions live. Default: {@link memoryVersions}. A store you pass stays yours to close. */
+  versions?: VersionStore
+}
+
+/**
+ * Where the room's messages live, e.g. a Postgres table (examples/postgres-chat).
+ *
+ * @example
+ * const store: ChatMessageStore = { list: async () => rows, add: async (text) => insert(text), bumpsRoomKey: true }
+ */
+export interface ChatMessageStore {
+  /** The room's messages, oldest first. */
+  list(): ChatMessage[] | Promise<ChatMessage[]>
+  /** Stores a message whose text passed {@link checkMessageText}. */
+  add(text: string): ChatMessage | Promise<ChatMessage>
+  /** True when a write bumps ROOM_KEY by itself (a database trigger): the server then does not invalidate. */
+  readonly bumpsRoomKey?: boolean
 }
 
 /**
@@ -71,19 +90,19 @@ export interface DemoServer {
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const { port = 3000, host = '127.0.0.1', log } = options
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}.`)
-  const messages = new MessageLog(options.maxMessages === undefined ? {} : { maxMessages: options.maxMessages })
+  const messages: ChatMessageStore = options.messages ?? new MessageLog(options.maxMessages === undefined ? {} : { maxMessages: options.maxMessages })
   const findPageFile = options.staticDir === undefined ? builtInPage(await buildChatPage()) : staticFinder(await openStaticFiles(options.staticDir))
-  const reality = createRealityServer({ versions: memoryVersions() })
+  const reality = createRealityServer({ versions: options.versions ?? memoryVersions() })
   const sync = toNodeHandler(reality.handler)
 
   const routeApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method === 'GET') return sendJson(res, 200, messages.list())
+    if (req.method === 'GET') return sendJson(res, 200, await messages.list())
     if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method ?? '?', MESSAGES_PATH, ['GET', 'POST']), { allow: 'GET, POST' })
     const text = parsePostBody(await readJsonBody(req, MAX_API_BODY_BYTES))
     // Store first, bump second: any fetch that starts after a client hears
     // of the new version is then sure to see the message (the version fence).
-    const message: ChatMessage = messages.add(text)
-    await reality.invalidate([ROOM_KEY])
+    const message: ChatMessage = await messages.add(text)
+    if (!messages.bumpsRoomKey) await reality.invalidate([ROOM_KEY])
     sendJson(res, 201, message)
   }
 
