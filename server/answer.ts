@@ -50,10 +50,15 @@ export interface ChangedReader {
 }
 
 /**
- * A plain promise chain, not an async function: this runs on every sync
- * request, and each async frame costs a little CPU.
+ * The entries of `keys` whose version differs from `known[key]`. A plain
+ * promise chain, not an async function: this runs on every sync request,
+ * and each async frame costs a little CPU. Rejects with
+ * {@link StoreUnavailableError} when the store fails.
+ *
+ * @example
+ * const changed = await readChanged(store, ['a'], { a: 3 }) // Map { 'a' => { version: 4 } }
  */
-function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonly string[], known: SyncRequest['known']): Promise<Map<string, VersionEntry>> {
+export function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonly string[], known: SyncRequest['known']): Promise<Map<string, VersionEntry>> {
   const unavailable = (error: unknown) => Promise.reject(new StoreUnavailableError(error))
   try {
     if (store.readChanged) return store.readChanged(keys, known).catch(unavailable)
@@ -76,8 +81,13 @@ function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonl
 // entry as 0 keeps the answer well-formed; it is not how never-written keys read.
 const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
 
-/** The `changed` object of the answer, or `undefined` when nothing differs. */
-function toChanged(entries: Map<string, VersionEntry>): Record<string, ChangedEntry> | undefined {
+/**
+ * The `changed` object of the answer, or `undefined` when nothing differs.
+ *
+ * @example
+ * toChanged(new Map([['a', { version: 4 }]])) // { a: { version: 4 } }
+ */
+export function toChanged(entries: Map<string, VersionEntry>): Record<string, ChangedEntry> | undefined {
   if (entries.size === 0) return undefined
   // Prototype-free: "__proto__" is an ordinary key here.
   const changed: Record<string, ChangedEntry> = Object.create(null)

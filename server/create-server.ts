@@ -4,7 +4,7 @@ import { createCorsPolicy, type CorsOptions } from './cors.js'
 import { DeadlineWheel } from './deadlines.js'
 import type { Hold, HoldCounters } from './hold.js'
 import { attachSyncCore } from './node-fast-path.js'
-import { resolveLimits } from './options.js'
+import { resolveLimits, resolveStreamTiming } from './options.js'
 import { readBody } from './read-body.js'
 import { toResponse } from './responses.js'
 import { createSyncCore, type SyncInput } from './sync-core.js'
@@ -30,6 +30,14 @@ export interface RealityServerOptions {
   cors?: CorsOptions
   /** Longest long-poll in ms (requests asking more are clamped); `0` disables holding. Default 30,000. */
   maxWait?: number
+  /**
+   * Lifetime of a streamed answer (`"stream": true` NDJSON, or Server-Sent
+   * Events) in ms; then it ends and the client opens a new one. `0` ends a
+   * stream after its first answer. Default 300,000.
+   */
+  maxStream?: number
+  /** A streamed answer writes a line at least this often (ms), for proxies and clients. Default 15,000. */
+  heartbeat?: number
   /**
    * Receives internal errors (a throwing `authorize`, a failing version store)
    * that clients only see as a generic 500/503. Defaults to `console.error`.
@@ -85,7 +93,8 @@ export interface RealityServer {
 /**
  * Creates the stateless sync handler (`Request → Response`) with its
  * invalidation API. The handler answers whatever route it is mounted on;
- * it accepts `POST` (and `OPTIONS` when `cors` is set).
+ * it accepts `POST` (sync, long-poll, `"stream": true`), `GET ?key=…`
+ * (versions as JSON, or Server-Sent Events) and `OPTIONS` when `cors` is set.
  *
  * @example
  * const server = createRealityServer({
@@ -111,6 +120,7 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
     authorize: options.authorize,
     cors: options.cors ? createCorsPolicy(options.cors) : undefined,
     answer: { store, registry, counters, closed: () => closed, deadlines },
+    stream: resolveStreamTiming(options.maxStream, options.heartbeat),
     closed: () => closed,
     report(error, input) {
       try {
@@ -145,6 +155,9 @@ class RequestInput implements SyncInput {
   constructor(private readonly source: Request) {}
   get method() {
     return this.source.method
+  }
+  url() {
+    return this.source.url
   }
   header(name: string) {
     return this.source.headers.get(name)

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consumedBody } from './node-body.js'
+import { writeNodeStream, writeWithBackpressure as write } from './node-stream.js'
 import { syncCoreOf } from './node-fast-path.js'
 import { errorOutput, internalError, type SyncOutput } from './responses.js'
 import { clientGone, NodeInput, requestHeaders, requestUrl } from './node-input.js'
@@ -38,6 +39,7 @@ function callOptions(third: ((error?: unknown) => void) | NodeCallOptions | unde
 }
 
 const BODYLESS = new Set(['GET', 'HEAD'])
+const STREAMED = /^\s*(application\/x-ndjson|text\/event-stream)\b/i
 
 /**
  * A web `ReadableStream` over the request. On cancel (the handler refused
@@ -102,16 +104,21 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   }
   const reader = response.body.getReader()
   try {
-    const first = await reader.read()
-    if (first.done) return void res.end()
-    const second = await reader.read()
-    if (second.done) {
-      // The usual case (a small JSON answer): one write with a length, no chunked framing.
-      res.setHeader('content-length', first.value.byteLength)
-      return void res.end(first.value)
+    if (STREAMED.test(response.headers.get('content-type') ?? '')) {
+      // A stream (NDJSON, Server-Sent Events): every chunk goes out as it comes.
+      res.flushHeaders()
+    } else {
+      const first = await reader.read()
+      if (first.done) return void res.end()
+      const second = await reader.read()
+      if (second.done) {
+        // The usual case (a small JSON answer): one write with a length, no chunked framing.
+        res.setHeader('content-length', first.value.byteLength)
+        return void res.end(first.value)
+      }
+      await write(res, first.value)
+      await write(res, second.value)
     }
-    await write(res, first.value)
-    await write(res, second.value)
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
@@ -122,20 +129,6 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   } finally {
     reader.releaseLock()
   }
-}
-
-/** Writes with backpressure: waits for 'drain' (or 'close') when Node's buffer is full. */
-async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
-  if (res.write(chunk)) return
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
 }
 
 /**
@@ -225,6 +218,7 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, bo
   core(new NodeInput(req, res, body)).then(
     (output) => {
       if (!clientGone(req, res)) writeOutput(output, req, res)
+      else output.stream?.stop()
     },
     (error: unknown) => {
       // The core never throws; this is a last resort that must not crash the process.
@@ -238,6 +232,10 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, bo
 function writeOutput(output: SyncOutput, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string | number> = output.headers
   if (!req.complete) headers['connection'] = 'close'
+  if (output.stream) {
+    res.writeHead(output.status, headers)
+    return writeNodeStream(output.stream, res)
+  }
   if (output.body === null) return void res.writeHead(output.status, headers).end()
   // A string body lets Node send headers and body in one write (a Buffer takes writev).
   headers['content-length'] = Buffer.byteLength(output.body)

@@ -62,6 +62,10 @@ export class NodeInput implements SyncInput {
     return this.req.method ?? 'GET'
   }
 
+  url(): string {
+    return this.req.url ?? '/'
+  }
+
   header(name: string): string | null {
     if (name === 'content-type' || name === 'content-length') return firstRawHeader(this.req, name)
     const value = this.req.headers[name]

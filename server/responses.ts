@@ -1,5 +1,7 @@
 import { ProtocolError } from '../protocol/error.js'
 import type { ErrorCode } from '../protocol/types.js'
+import type { StreamBody } from './change-stream.js'
+import { toReadableStream } from './stream.js'
 
 /**
  * An answer before it becomes a `Response` (fetch runtimes) or is written
@@ -13,6 +15,8 @@ export interface SyncOutput {
   status: number
   headers: Record<string, string>
   body: string | null
+  /** A streamed body (`body` is then `null`): NDJSON or Server-Sent Events. */
+  stream?: StreamBody
 }
 
 /**
@@ -56,7 +60,8 @@ export function errorOutput(error: ProtocolError, extra?: Record<string, string>
  * return toResponse(await core(input))
  */
 export function toResponse(output: SyncOutput): Response {
-  return new Response(output.body, { status: output.status, headers: output.headers })
+  const body = output.stream ? toReadableStream(output.stream) : output.body
+  return new Response(body, { status: output.status, headers: output.headers })
 }
 
 /**
