@@ -6,6 +6,7 @@ const entries: Record<string, string> = {
   'store/index': 'store/index.ts',
   'protocol/index': 'protocol/index.ts',
   'server/index': 'server/index.ts',
+  'server/node/index': 'server/node.ts',
   'server/redis/index': 'server/versions/redis.ts',
   'server/postgres/index': 'server/versions/postgres.ts',
   'server/drizzle/index': 'server/drizzle/index.ts',

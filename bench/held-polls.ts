@@ -16,6 +16,7 @@
  */
 import { createRealityServer } from '../server/index.js'
 import { heldOverHttp } from './lib/held-polls-http.js'
+import { heapPerHeldRequest } from './lib/held-memory.js'
 import { summarize } from './lib/percentiles.js'
 import { until } from './lib/wait.js'
 
@@ -92,6 +93,8 @@ const wake = summarize(woken)
 const round = (n: number) => Number(n.toFixed(3))
 const httpHeld = Number(process.env.HTTP_HELD ?? HELD)
 const overHttp = httpHeld > 0 ? await heldOverHttp(httpHeld) : undefined
+// Issue 10's targets: 1 key, and 1,000 keys shared by every holder.
+const byKeys = [await heapPerHeldRequest(HELD, 1), await heapPerHeldRequest(Math.min(HELD, 1000), 1000)]
 
 console.log(
   JSON.stringify(
@@ -115,6 +118,7 @@ console.log(
         maxMs: round(wake.max),
       },
       overHttp,
+      byKeys,
     },
     null,
     2,

@@ -4,9 +4,10 @@
  * the SVG charts. Everything talks to 127.0.0.1 only and stops by itself.
  *
  *   npm run bench                 every figure, writes the report
- *   npm run bench -- --only=2,5   just those figures, printed (add --write to write)
+ *   npm run bench -- --only=2,5   just those figures, printed (add --write to
+ *                                 merge them into the committed results and rewrite the report)
  */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { lastJson, parseFigure, runChild, type ChildOptions } from './lib/child.js'
@@ -83,7 +84,7 @@ const steps: Step[] = [
           figure: 4,
           file: join(BENCH, 'held-polls.ts'),
           nodeFlags: ['--expose-gc'],
-          timeoutMs: 120_000,
+          timeoutMs: 180_000,
           label: '4',
           collect: (stdout: string, _f: Map<number, FigureResult>, raw: Map<string, unknown>) => void raw.set('held-polls', lastJson(stdout)),
         } satisfies Step,
@@ -125,6 +126,11 @@ async function main() {
     } catch (error) {
       failures.push({ file: name, reason: (error as Error).message })
     }
+  }
+  // --only with --write: the figures not re-run keep their committed results.
+  if (only && write && existsSync(join(BENCH, 'results.json'))) {
+    const previous = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8')) as { figures: FigureResult[] }
+    for (const figure of previous.figures) if (!figures.has(figure.id) && !only.includes(figure.id)) figures.set(figure.id, figure)
   }
   const record = { machine, figures: [...figures.values()], failures, totalSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100 }
   for (const figure of record.figures.sort((a, b) => a.id - b.id)) {

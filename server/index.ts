@@ -1,6 +1,8 @@
 /**
- * `reality/server`: the stateless sync handler (`Request → Response`), its
- * version stores and the Node adapter.
+ * `reality/server`: the stateless sync handler (`Request → Response`) and
+ * the in-memory version store. Fetch-only (no Node types): the Node adapter
+ * is `reality/server/node`, the networked stores `reality/server/redis` and
+ * `reality/server/postgres`.
  *
  * @packageDocumentation
  */
@@ -9,6 +11,5 @@ export { RealityAuthError, type Authorize, type RealityAuthErrorOptions } from '
 export type { CorsOptions } from './cors.js'
 export type { InvalidateOptions } from './writes.js'
 export { memoryVersions, type MemoryVersionsOptions } from './versions/memory.js'
-export { toNodeHandler, type NodeHandler } from './node-handler.js'
 export type { VersionStore, VersionEntry, VersionChange, BumpMeta, ChangeListener, SubscribeOptions } from './version-store.js'
 export type { ChangedReader } from './answer.js'

@@ -5,16 +5,18 @@ import { declaredLengthProblem, decodeBody, tooLarge } from './read-body.js'
 import { requestTimeoutError } from './responses.js'
 
 /**
- * What a body parser that ran before us (express.json(), express.raw(),
- * express.text()…) left in `req.body`, as text or bytes; `undefined` when
- * the stream was not consumed and must be read.
+ * What a body parser that ran before us left, as text or bytes: `given`
+ * (a framework's parsed body handed over explicitly, e.g. Fastify's
+ * `request.body`), else `req.body` (express.json(), express.raw(),
+ * express.text()…) once the stream is consumed; `undefined` when the
+ * stream must be read.
  *
  * @example
  * consumedBody(req) // '{"v":1,…}' after express.json(), undefined before any parser
  */
-export function consumedBody(req: IncomingMessage): string | Uint8Array | undefined {
-  const body = (req as { body?: unknown }).body
-  if (body === undefined || !req.readableEnded) return undefined
+export function consumedBody(req: IncomingMessage, given?: unknown): string | Uint8Array | undefined {
+  const body = given !== undefined ? given : (req as { body?: unknown }).body
+  if (body === undefined || (given === undefined && !req.readableEnded)) return undefined
   if (typeof body === 'string' || body instanceof Uint8Array) return body
   // express.json() parsed it: serialize again. JSON.parse already merged any
   // duplicate keys, so that check cannot apply to pre-parsed bodies.
@@ -35,8 +37,9 @@ export function readNodeBody(
   maxBytes: number,
   contentLength: string | null | undefined = req.headers['content-length'],
   timeoutMs = BODY_TIMEOUT_MS,
+  given?: unknown,
 ): Promise<string | ProtocolError> {
-  const consumed = consumedBody(req)
+  const consumed = consumedBody(req, given)
   if (consumed !== undefined) {
     const bytes = typeof consumed === 'string' ? Buffer.from(consumed) : consumed
     return Promise.resolve(bytes.byteLength > maxBytes ? tooLarge(maxBytes) : decodeBody(bytes))

@@ -7,12 +7,36 @@ import { clientGone, NodeInput, requestHeaders, requestUrl } from './node-input.
 import type { SyncCore } from './sync-core.js'
 
 /**
- * A node:http / Express / Connect request handler.
+ * The third argument of a {@link NodeHandler} when a host framework calls
+ * it itself (instead of Express's `next`).
+ *
+ * @example
+ * sync(request.raw, reply.raw, { body: request.body }) // Fastify
+ */
+export interface NodeCallOptions {
+  /**
+   * The body the framework already read and parsed (Fastify's
+   * `request.body`): used instead of reading the consumed stream. A parsed
+   * object is serialized again, so the duplicate-key check cannot apply.
+   */
+  body?: unknown
+  /** Where handler crashes go; otherwise a generic 500. */
+  next?: (error?: unknown) => void
+}
+
+/**
+ * A node:http / Express / Connect request handler; Fastify passes
+ * {@link NodeCallOptions} as the third argument.
  *
  * @example
  * const sync: NodeHandler = toNodeHandler(server.handler)
  */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: ((error?: unknown) => void) | NodeCallOptions) => void
+
+function callOptions(third: ((error?: unknown) => void) | NodeCallOptions | undefined): NodeCallOptions {
+  if (typeof third === 'function') return { next: third }
+  return third ?? {}
+}
 
 const BODYLESS = new Set(['GET', 'HEAD'])
 const STREAMED = /^\s*(application\/x-ndjson|text\/event-stream)\b/i
@@ -128,11 +152,18 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
  * const reality = createRealityServer()
  * http.createServer(toNodeHandler(reality.handler)).listen(3000)
  * // Express: app.post('/reality/sync', toNodeHandler(reality.handler))
+ * // Fastify: app.post('/reality/sync', (request, reply) => { reply.hijack(); sync(request.raw, reply.raw, { body: request.body }) })
  */
 export function toNodeHandler(handler: (request: Request) => Promise<Response>): NodeHandler {
   const core = syncCoreOf(handler)
-  if (core) return (req, res, next) => serveCore(core, req, res, next)
-  return (req, res, next) => {
+  if (core) {
+    return (req, res, third) => {
+      const { body, next } = callOptions(third)
+      serveCore(core, req, res, body, next)
+    }
+  }
+  return (req, res, third) => {
+    const { body, next } = callOptions(third)
     const controller = new AbortController()
     // Node's Request follows `controller.signal` through a weak reference to
     // its own internal controller: if nothing held the Request, a handler
@@ -146,7 +177,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
     res.on('close', onClose)
     const run = async () => {
       const method = req.method ?? 'GET'
-      const consumed = consumedBody(req)
+      const consumed = consumedBody(req, body)
       const init: RequestInit & { duplex?: 'half' } = {
         method,
         headers: requestHeaders(req, consumed !== undefined),
@@ -183,8 +214,8 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
  * `ServerResponse`. A `Request` is built only if `authorize` asks for one,
  * an `AbortController` only if the request is held.
  */
-function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void {
-  core(new NodeInput(req, res)).then(
+function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, body: unknown, next?: (error?: unknown) => void): void {
+  core(new NodeInput(req, res, body)).then(
     (output) => {
       if (!clientGone(req, res)) writeOutput(output, req, res)
       else output.stream?.stop()

@@ -54,6 +54,8 @@ export class NodeInput implements SyncInput {
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    /** A body the host framework already parsed (Fastify), if any. */
+    private readonly body?: unknown,
   ) {}
 
   get method(): string {
@@ -71,7 +73,7 @@ export class NodeInput implements SyncInput {
   }
 
   readText(maxBytes: number, timeoutMs: number): Promise<string | ProtocolError> {
-    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'), timeoutMs)
+    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'), timeoutMs, this.body)
   }
 
   /**

@@ -26,15 +26,15 @@ export interface WaiterStats {
   subscriptions: number
 }
 
-/** `null` ("I hold nothing") in a Float64Array of versions. */
+/** `null` ("I hold nothing") in the array of versions (kept all-double, so V8 stores them unboxed). */
 const NOTHING = Number.NaN
 
 /**
  * What held requests watch, shared: every held request that watches the
  * same keys at the same versions (the usual case — every client of a page
  * up to date with the same data) shares ONE group, so holding costs O(1)
- * per request instead of O(keys). Keys are interned strings, versions a
- * Float64Array (8 bytes each); the parsed request body is not kept.
+ * per request instead of O(keys). Keys are interned strings, versions an
+ * array of doubles (8 bytes each, unboxed); the parsed request body is not kept.
  *
  * @example
  * const group = registry.add(hold, ['a'], { a: 3 })
@@ -46,7 +46,7 @@ export class WatchGroup {
   constructor(
     /** The watched keys (interned: the registry's own string instances). */
     readonly keys: readonly string[],
-    private readonly versions: Float64Array,
+    private readonly versions: readonly number[],
     /** @internal Identity of the group in the registry. */
     readonly signature: string,
   ) {}
@@ -108,10 +108,10 @@ export class WaiterRegistry {
     }
     let group = this.groups.get(signature)
     if (!group) {
-      const versions = new Float64Array(keys.length)
-      const interned = keys.map((key, index) => {
+      const versions: number[] = []
+      const interned = keys.map((key) => {
         const version = known[key]
-        versions[index] = version === null || version === undefined ? NOTHING : version
+        versions.push(version === null || version === undefined ? NOTHING : version)
         let watch = this.byKey.get(key)
         if (!watch) this.byKey.set(key, (watch = { key, groups: new Map() }))
         return watch.key

@@ -9,7 +9,8 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer, type RealityServerOptions } from '../server/index.js'
+import { createRealityServer, memoryVersions, type RealityServer, type RealityServerOptions } from '../server/index.js'
+import { toNodeHandler } from '../server/node.js'
 import { createStore, type Store, type StoreOptions } from '../store/index.js'
 
 /** A loopback Reality server and where the store should sync. */

@@ -4,7 +4,8 @@
  * (aborted long-polls included) and how many keys each sync listed.
  */
 import { createServer, type Server } from 'node:http'
-import { createRealityServer, toNodeHandler, type RealityServer } from '../../server/index.js'
+import { createRealityServer, type RealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 
 /** Counts since the last `reset()`. */
 export interface RequestCounts {

@@ -5,7 +5,8 @@
  * Commands: `heap` (settled heapUsed), `stats`, `invalidate` (bumps "hot").
  */
 import { createServer } from 'node:http'
-import { createRealityServer, toNodeHandler } from '../../server/index.js'
+import { createRealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 import { serveOverIpc } from './server-process.js'
 
 const gc = (globalThis as { gc?: () => void }).gc

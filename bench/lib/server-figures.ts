@@ -72,6 +72,13 @@ interface HeldPollsJson {
   /** Set when the figure came from the bench's own fallback script. */
   source?: string
   overHttp?: { held: number; failures: number; heapBytesPerHeld: number; wakeAllAfterOneInvalidate: { p50Ms: number; p99Ms: number; allAnsweredMs: number } }
+  /** Heap per held request by key count (every holder watching the same keys), from bench/lib/held-memory.ts. */
+  byKeys?: { holders: number; keys: number; bytesPerHeld: number }[]
+}
+
+/** Issue 10's budget for a held request watching `keys` shared keys: 2 KB + 40 B per key beyond the first. */
+function keyBudget(keys: number): number {
+  return keys <= 1 ? 2048 : 2048 + 40 * keys
 }
 
 /** What `bench/baselines/held-polls-bare.ts` prints. */
@@ -110,6 +117,7 @@ export function heldPollsFigure(realityJson: unknown, bareJson: unknown): Figure
       ['… p99 (ms)', w.p99Ms.toFixed(1), b.wake.p99Ms.toFixed(1), `${(w.p99Ms / b.wake.p99Ms).toFixed(2)}×`],
       ['… until all answered (ms)', w.allAnsweredMs.toFixed(1), b.wake.allAnsweredMs.toFixed(1), `${(w.allAnsweredMs / b.wake.allAnsweredMs).toFixed(2)}×`],
       ...httpRows,
+      ...(r.byKeys ?? []).map((m) => [`heap per held request watching ${m.keys.toLocaleString('en')} shared key${m.keys === 1 ? '' : 's'} (${m.holders.toLocaleString('en')} held), beyond the Request (bytes)`, m.bytesPerHeld, `budget ${keyBudget(m.keys).toLocaleString('en')}`, '']),
     ],
     checks: [
       {
@@ -119,6 +127,13 @@ export function heldPollsFigure(realityJson: unknown, bareJson: unknown): Figure
         pass: r.heapBytesPerHeld.reality <= 2048,
         why: `A held request keeps, beyond its Request: the parsed body, a Hold with its own setTimeout and abort listeners on two signals, an entry per watched key in the waiter index and the handler's suspended async frames — ${r.heapBytesPerHeld.reality} B here against ${b.heapBytesPerHeld.handler} B for a bare handler that parks one resolver. What would move it: one timer wheel (or one sorted deadline list) instead of a setTimeout per hold, keeping only the watched keys' versions instead of the parsed body, and fewer promise layers between the handler and the hold.`,
       },
+      ...(r.byKeys ?? []).map((m) => ({
+        label: `heap per held request, ${m.keys.toLocaleString('en')} shared key${m.keys === 1 ? '' : 's'} / ${keyBudget(m.keys).toLocaleString('en')} B budget`,
+        ratio: m.bytesPerHeld / keyBudget(m.keys),
+        target: '≤ 1×',
+        pass: m.bytesPerHeld <= keyBudget(m.keys),
+        why: 'Holders that watch the same keys at the same versions share one watch group (interned keys, versions as unboxed doubles), so a hold costs about the same whatever its key count; what remains is the Hold, its entry in the deadline wheel, its abort listener and the handler\'s suspended frames and promises. Holders with versions of their own each get a group: about 16 B per key plus the per-key index entry.',
+      })),
       ratioCheck('wake p99 / bare handler wake p99', w.p99Ms, b.wake.p99Ms, '≤', 2,
         'Each woken holder re-reads its versions and serializes its own answer; the bare handler serializes once and resolves every holder. What would move it: share one version read and one serialized answer among holders woken by the same change that hold the same versions (the common case: everyone watching a hot key).'),
     ],

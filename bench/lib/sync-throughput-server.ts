@@ -5,7 +5,8 @@
  * the body and returning the bytes Reality answers when nothing changed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createRealityServer, toNodeHandler } from '../../server/index.js'
+import { createRealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 import { serveOverIpc } from './server-process.js'
 
 /** Reality's answer when nothing changed, byte for byte, with the same headers. */

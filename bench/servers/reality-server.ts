@@ -8,7 +8,8 @@
  * Commands: `change` {seq} → new item, invalidated; `bytes` → socket totals; `requests` → counts per route.
  */
 import { createServer } from 'node:http'
-import { createRealityServer, toNodeHandler } from '../../server/index.js'
+import { createRealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 import { benchItem, BENCH_KEY, type BenchItem } from '../lib/change-data.js'
 import { serveOverIpc } from '../lib/server-process.js'
 import { countSocketBytes } from '../lib/socket-bytes.js'

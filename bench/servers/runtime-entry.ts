@@ -6,7 +6,8 @@
  * Prints `listening <port>` once it accepts connections.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createRealityServer, toNodeHandler } from '../../server/index.js'
+import { createRealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 
 declare const Bun: { serve(options: { hostname: string; port: number; fetch: (r: Request) => Response | Promise<Response> }): { port: number } } | undefined
 declare const Deno:

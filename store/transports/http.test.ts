@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createRealityServer, toNodeHandler } from '../../server/index.js'
+import { createRealityServer } from '../../server/index.js'
+import { toNodeHandler } from '../../server/node.js'
 import { createStore } from '../create-store.js'
 import { RealityError } from '../errors.js'
 import { httpTransport } from './http.js'

@@ -8,7 +8,7 @@
  * answers a real sync request through the package.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +21,8 @@ const inCI = process.env.CI === 'true'
 /** Each public entry, the source that builds it, and names a user imports from it. */
 const entries = [
   { specifier: 'reality/protocol', source: 'protocol/index.ts', names: ['parseSyncRequest', 'syncRequestSchema', 'PROTOCOL_VERSION'] },
-  { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions', 'toNodeHandler'] },
+  { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions'] },
+  { specifier: 'reality/server/node', source: 'server/node.ts', names: ['toNodeHandler'] },
   { specifier: 'reality', source: 'store/index.ts', names: ['createStore', 'getSharedStore', 'embeddedTransport'] },
   { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions'] },
   { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions', 'pgTriggerSql', 'installPgTrigger', 'uninstallPgTrigger', 'postgresOutbox'] },
@@ -75,7 +76,8 @@ function runConsumer(consumerDir: string, format: 'esm' | 'cjs'): { exports: Rec
 const distFolder = (specifier: string) => (specifier === 'reality' ? 'store' : specifier.slice('reality/'.length))
 
 /** The checks every packed tarball passes, however it was packed. */
-function describePacked(title: string, packInto: (workDir: string) => PackedInstall, timeout: number): void {
+/** `typecheckFixtures`: also typecheck consumer projects against its typings (once is enough: same dist). */
+function describePacked(title: string, packInto: (workDir: string) => PackedInstall, timeout: number, typecheckFixtures = false): void {
   describe(title, () => {
     let workDir: string
     let packed: PackedInstall
@@ -124,10 +126,46 @@ function describePacked(title: string, packInto: (workDir: string) => PackedInst
         }
       })
     }
+
+    if (typecheckFixtures) {
+
+      /** Runs the repo's tsc on a fixture project written into the consumer dir; returns its output ('' when clean). */
+      function typecheck(name: string, files: Record<string, string>, compilerOptions: Record<string, unknown>): string {
+        const dir = join(packed.consumerDir, name)
+        mkdirSync(dir, { recursive: true })
+        for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
+        const tsconfig = { compilerOptions: { target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], ...compilerOptions }, files: Object.keys(files).filter((file) => file.endsWith('.ts')) }
+        writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+        try {
+          execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' })
+          return ''
+        } catch (error) {
+          return String((error as { stdout?: string }).stdout ?? error)
+        }
+      }
+
+      it('typechecks reality/server in a Workers project: no Node types, lib es2022 + webworker, no skipLibCheck', () => {
+        const worker = [
+          "import { createRealityServer, memoryVersions } from 'reality/server'",
+          'const reality = createRealityServer({ versions: memoryVersions() })',
+          'export default { fetch: (request: Request): Promise<Response> => reality.handler(request) }',
+        ].join('\n')
+        expect(typecheck('types-workers', { 'worker.ts': worker }, { lib: ['es2022', 'webworker'], module: 'esnext', moduleResolution: 'bundler' })).toBe('')
+      }, 60_000)
+
+      it('typechecks reality/solid from CommonJS under node16 resolution, no skipLibCheck', () => {
+        const app = [
+          "import { createReality } from 'reality/solid'",
+          "export const room = () => createReality('chat:room:general', { fetcher: async () => [1, 2, 3] })",
+        ].join('\n')
+        const files = { 'app.ts': app, 'package.json': '{"type":"commonjs"}' }
+        expect(typecheck('types-solid-cjs', files, { lib: ['es2022', 'dom'], module: 'node16', moduleResolution: 'node16', jsx: 'preserve' })).toBe('')
+      }, 60_000)
+    }
   })
 }
 
-describePacked('the packed tarball (a build of the working tree)', packAndInstall, 180_000)
+describePacked('the packed tarball (a build of the working tree)', packAndInstall, 180_000, true)
 
 // A clone of the committed HEAD: needs git and a repository (CI runs on a clone; a
 // source download outside CI has neither, and says so).

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 /** What the build reads: the entry folders and the configs. */
 const sourceDirs = ['protocol', 'server', 'store', 'bindings']
-const sourceFiles = ['package.json', 'tsup.config.ts', 'tsconfig.json']
+const sourceFiles = ['package.json', 'tsup.config.ts', 'tsconfig.json', 'scripts/esm-only-types.mjs']
 
 /** Newest (`pick = Math.max`) or oldest mtime of the files under `dir`, tests and node_modules aside. */
 function mtimeUnder(dir: string, pick: (a: number, b: number) => number, initial: number): number {
@@ -53,7 +53,9 @@ export function buildInto(outDir: string): 'copied' | 'built' {
     cpSync(join(repoRoot, 'dist'), outDir, { recursive: true })
     return 'copied'
   }
-  // tsup reads tsup.config.ts from the repo; only the output dir differs from `npm run build`.
+  // tsup reads tsup.config.ts from the repo; only the output dir differs from `npm run build`
+  // (which runs the same two steps).
   execFileSync(join(repoRoot, 'node_modules/.bin/tsup'), ['--out-dir', outDir], { cwd: repoRoot, stdio: 'pipe' })
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/esm-only-types.mjs'), outDir], { cwd: repoRoot, stdio: 'pipe' })
   return 'built'
 }
