@@ -2,6 +2,7 @@ import { signal } from '@preact/signals-core'
 import type { SyncResponse } from '../protocol/types.js'
 import { focusManager } from './managers/focus.js'
 import { onlineManager } from './managers/online.js'
+import { createStreamMode } from './stream-mode.js'
 import { backoff, type TrackedTimers } from './timers.js'
 import type { ConnectionStatus, StoreOptions, Transport } from './types.js'
 
@@ -57,6 +58,10 @@ export function createScheduler(o: SchedulerOptions) {
   let waiters: ((error?: unknown) => void)[] = []
   let detach: (() => void)[] = []
   const visible = () => focusManager.get()
+  const stream = o.live === 'stream' ? createStreamMode(o.transport, o.timers) : undefined
+  // `live: 'stream'` long-polls once it fell back (a proxy that buffers).
+  const longPolling = () => o.live === 'long-poll' || (stream && !stream.active())
+  const streaming = () => stream?.active() && visible()
   const wake = (ms: number) => (cancelTimer = o.timers.after(ms, () => ((cancelTimer = undefined), schedule())))
   const pause = (next: ConnectionStatus) => {
     controller = void controller?.abort()
@@ -70,7 +75,8 @@ export function createScheduler(o: SchedulerOptions) {
     if (!running || (!urgent && attempt && cancelTimer)) return
     if (urgent) attempt = 0
     cancelTimer = void cancelTimer?.()
-    controller = void controller?.abort()
+    // An open stream stays open unless the next flush finds it must change.
+    if (urgent || !streaming()) controller = void controller?.abort()
     if (!queued) {
       queued = true
       queueMicrotask(flush)
@@ -84,12 +90,17 @@ export function createScheduler(o: SchedulerOptions) {
       if (running && !onlineManager.get()) status.value = 'offline'
       return settle(waiters.splice(0))
     }
+    if (streaming()) {
+      if (controller && stream!.covers(known)) return
+      controller?.abort()
+      return openStream(known)
+    }
     const c = (controller = new AbortController())
     const mine = waiters.splice(0)
     const sent = ++id
     // The first request after (re)connecting is a quick check, so `live`
     // means "the server answered", not "a request is out" for up to `wait` ms.
-    const poll = o.live === 'long-poll' && visible()
+    const poll = longPolling() && visible()
     const hold = poll && status.peek() === 'live'
     const started = Date.now()
     if (status.peek() === 'idle' || status.peek() === 'offline') status.value = 'connecting'
@@ -106,15 +117,46 @@ export function createScheduler(o: SchedulerOptions) {
       // rest of it. Any change re-polls at once (payloads need no fetch).
       if (poll) !hold || Object.keys(response.changed).length || Date.now() - started > 999 ? schedule() : wake(1000)
       else if (o.live === 'interval' && visible()) wake(o.interval)
-    } catch (error: any) {
-      if (c !== controller) return queued ? waiters.push(...mine) : settle(mine)
+    } catch (error) {
+      failed(c, mine, error)
+    }
+  }
+
+  /** A request failed: retry with backoff (network, 408, 429, 5xx) or wait for a trigger. */
+  function failed(c: AbortController, mine: typeof waiters, error: any) {
+    if (c !== controller) return queued ? waiters.push(...mine) : settle(mine)
+    controller = undefined
+    const status_ = error?.status
+    const retry = error?.code !== 'protocol_mismatch' && (!status_ || status_ > 499 || status_ === 408 || status_ === 429)
+    status.value = retry ? 'reconnecting' : 'error'
+    settle(mine, error)
+    if (retry) wake(backoff(++attempt, error?.retryAfter))
+    else attempt = 1
+  }
+
+  /** `live: 'stream'`: one request whose answers arrive as lines, each applied like a sync answer. */
+  async function openStream(known: Record<string, number | null>) {
+    const c = (controller = new AbortController())
+    const mine = waiters.splice(0)
+    const sent = ++id
+    const started = Date.now()
+    if (status.peek() === 'idle' || status.peek() === 'offline') status.value = 'connecting'
+    try {
+      const outcome = await stream!.run(known, c.signal, (response) => {
+        if (c !== controller) return
+        attempt = 0
+        status.value = 'live'
+        o.apply(response, known, sent)
+        settle(mine.splice(0))
+      })
+      if (c !== controller) return settle(mine)
       controller = undefined
-      const status_ = error?.status
-      const retry = error?.code !== 'protocol_mismatch' && (!status_ || status_ > 499 || status_ === 408 || status_ === 429)
-      status.value = retry ? 'reconnecting' : 'error'
-      settle(mine, error)
-      if (retry) wake(backoff(++attempt, error?.retryAfter))
-      else attempt = 1
+      settle(mine)
+      // Reopen when the server ends the stream; one that ended within a
+      // second (a proxy cutting it short) waits out the rest of that second.
+      outcome === 'fallback' || Date.now() - started > 999 ? schedule() : wake(1000)
+    } catch (error) {
+      failed(c, mine, error)
     }
   }
 
@@ -122,7 +164,7 @@ export function createScheduler(o: SchedulerOptions) {
     status,
     schedule,
     /** A key can be watched again: only a held long-poll needs replacing for that. */
-    rejoin: () => o.live === 'long-poll' && visible() && schedule(),
+    rejoin: () => (longPolling() || streaming()) && visible() && schedule(),
     /** Syncs now and resolves when the answer is applied (rejects with the sync error). */
     sync: () =>
       new Promise<void>((resolve, reject) => {
