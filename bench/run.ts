@@ -5,8 +5,10 @@
  *
  *   npm run bench                 every figure, writes the report
  *   npm run bench -- --only=2,5   just those figures, printed (add --write to write)
+ *   npm run bench -- --only=2,5 --merge   re-runs those figures and writes the report with the
+ *                                 other figures kept from bench/results.json (marked as from that run)
  */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { lastJson, parseFigure, runChild, type ChildOptions } from './lib/child.js'
@@ -21,7 +23,8 @@ const ROOT = resolve(import.meta.dirname, '..')
 const BENCH = join(ROOT, 'bench')
 const argv = process.argv.slice(2)
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',').map(Number)
-const write = !only || argv.includes('--write')
+const merge = argv.includes('--merge')
+const write = !only || argv.includes('--write') || merge
 const serverThroughput = existsSync(join(BENCH, 'server-throughput.ts'))
 const heldPolls = existsSync(join(BENCH, 'held-polls.ts'))
 
@@ -52,7 +55,9 @@ const steps: Step[] = [
   own(7, 'figures/bundle-sizes.ts', 90_000),
   own(6, 'figures/hot-path.ts', 120_000, { nodeFlags: ['--expose-gc'] }),
   own(1, 'figures/coalescing.ts', 240_000),
-  own(2, 'figures/latency.ts', 150_000),
+  own(2, 'figures/latency.ts', 240_000),
+  own(8, 'figures/round-trip.ts', 150_000),
+  own(9, 'figures/bursts.ts', 120_000),
   // Node from the server helper's bench when it runs; Bun and Deno (and Node
   // when that bench is missing or fails) from figures/runtime-throughput.ts.
   ...(serverThroughput
@@ -122,6 +127,15 @@ async function main() {
       step.collect(out.stdout, figures, raw)
     } catch (error) {
       failures.push({ file: name, reason: (error as Error).message })
+    }
+  }
+  if (merge) {
+    // Figures not re-run come from the last full run, with a note saying so.
+    const previous = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8')) as { machine: { commit: string; date: string }; figures: FigureResult[] }
+    for (const figure of previous.figures) {
+      if (figures.has(figure.id)) continue
+      const from = `Kept from the run of ${previous.machine.date.slice(0, 10)} (commit ${previous.machine.commit}); not re-run with the figures above.`
+      figures.set(figure.id, { ...figure, notes: figure.notes.some((note) => note.startsWith('Kept from the run')) ? figure.notes : [from, ...figure.notes] })
     }
   }
   const record = { machine, figures: [...figures.values()], failures, totalSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100 }
