@@ -70,6 +70,8 @@ export type ErrorCode =
   | 'not_found'
   | 'rate_limited'
   | 'unavailable'
+  | 'overloaded'
+  | 'request_timeout'
   | 'internal'
 
 /** One problem found in a request, located by its path in the body. */

@@ -75,6 +75,7 @@ class ChangeStream implements StreamBody {
     private readonly timing: StreamTiming,
     private readonly format: StreamFormat,
     private readonly hold: Hold,
+    private readonly keys: readonly string[],
     private readonly sent: Record<string, number | null>,
     private first: Record<string, ChangedEntry> | undefined,
     private readonly report: (error: unknown) => void,
@@ -83,7 +84,7 @@ class ChangeStream implements StreamBody {
   async run(write: StreamWrite): Promise<void> {
     if (this.running || this.finished) return
     this.running = true
-    const { context, hold, sent, format } = this
+    const { context, hold, keys, sent, format } = this
     try {
       let changed = this.first
       this.first = undefined
@@ -98,7 +99,7 @@ class ChangeStream implements StreamBody {
         }
         const outcome = await hold.next()
         if (outcome !== 'wake') return
-        changed = toChanged(await readChanged(context.store, hold.keys, sent))
+        changed = toChanged(await readChanged(context.store, keys, sent))
       }
     } catch (error) {
       // The headers are sent: a failing store ends the stream and the
@@ -134,9 +135,8 @@ class ChangeStream implements StreamBody {
       this.heartbeatTimer = undefined
       this.context.counters.timers--
     }
-    if (this.hold.keys.length > 0) this.context.registry.remove(this.hold)
+    this.context.registry.remove(this.hold)
     this.hold.release()
-    this.context.holds.delete(this.hold)
   }
 }
 
@@ -161,13 +161,16 @@ export async function openChangeStream(
 ): Promise<StreamBody> {
   const sent: Record<string, number | null> = Object.create(null)
   for (const key of keys) sent[key] = known[key] ?? null
-  const hold = new Hold(keys, sent, timing.maxStream, signal, context.counters)
-  context.holds.add(hold)
-  const stream = (first: Record<string, ChangedEntry> | undefined) => new ChangeStream(context, timing, format, hold, sent, first, report)
+  const hold = new Hold(timing.maxStream, signal, context.counters, context.deadlines)
+  const stream = (first: Record<string, ChangedEntry> | undefined) => new ChangeStream(context, timing, format, hold, keys, sent, first, report)
   try {
     if (keys.length > 0) {
+      // The watch group keeps the versions the stream opened with; a key the
+      // stream has since sent wakes it on every later change, which is
+      // re-read against `sent` (a superset of wake-ups, never a lost one).
+      context.registry.add(hold, keys, known)
       try {
-        await context.registry.add(hold)
+        await context.registry.subscribed()
       } catch (error) {
         throw new StoreUnavailableError(error)
       }

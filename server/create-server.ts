@@ -1,6 +1,7 @@
 import type { Limits } from '../protocol/limits.js'
 import type { Authorize } from './auth.js'
 import { createCorsPolicy, type CorsOptions } from './cors.js'
+import { DeadlineWheel } from './deadlines.js'
 import type { Hold, HoldCounters } from './hold.js'
 import { attachSyncCore } from './node-fast-path.js'
 import { resolveLimits, resolveStreamTiming } from './options.js'
@@ -112,13 +113,13 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
   const registry = new WaiterRegistry(store)
   const counters: HoldCounters = { held: 0, timers: 0, abortListeners: 0 }
   let closed = false
-  const holds = new Set<Hold>()
+  const deadlines = new DeadlineWheel<Hold>()
   const writer = createWriter(store, limits)
   const core = createSyncCore({
     limits,
     authorize: options.authorize,
     cors: options.cors ? createCorsPolicy(options.cors) : undefined,
-    answer: { store, registry, counters, holds, closed: () => closed },
+    answer: { store, registry, counters, closed: () => closed, deadlines },
     stream: resolveStreamTiming(options.maxStream, options.heartbeat),
     closed: () => closed,
     report(error, input) {
@@ -143,7 +144,7 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
     async close() {
       if (closed) return
       closed = true
-      for (const hold of holds) hold.cancel()
+      deadlines.forEach((hold) => hold.cancel())
       if (ownsStore) await store.close?.()
     },
   }
@@ -161,8 +162,8 @@ class RequestInput implements SyncInput {
   header(name: string) {
     return this.source.headers.get(name)
   }
-  readText(maxBytes: number) {
-    return readBody(this.source, maxBytes)
+  readText(maxBytes: number, timeoutMs: number) {
+    return readBody(this.source, maxBytes, timeoutMs)
   }
   signal() {
     return this.source.signal

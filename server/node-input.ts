@@ -70,8 +70,8 @@ export class NodeInput implements SyncInput {
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
   }
 
-  readText(maxBytes: number): Promise<string | ProtocolError> {
-    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'))
+  readText(maxBytes: number, timeoutMs: number): Promise<string | ProtocolError> {
+    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'), timeoutMs)
   }
 
   /**

@@ -27,6 +27,7 @@ export function resolveLimits(limits: Partial<Limits> | undefined, maxWait: numb
   }
   // setTimeout overflows above 2^31 - 1 ms and would fire at once.
   if (resolved.maxWait > 2_147_483_647) throw new TypeError('maxWait must be at most 2147483647 ms.')
+  if (resolved.bodyTimeout > 2_147_483_647) throw new TypeError('limits.bodyTimeout must be at most 2147483647 ms.')
   return Object.freeze(resolved)
 }
 

@@ -93,3 +93,35 @@ export function internalError(): ProtocolError {
 export function unavailableError(): ProtocolError {
   return protocolError(503, 'unavailable', `The version store is unavailable. Retry after ${RETRY_AFTER_SECONDS} seconds.`)
 }
+
+/**
+ * The 503 for a server holding `limits.maxHeld` requests already: nothing
+ * is held. Pair it with {@link jitteredRetryAfter}.
+ *
+ * @example
+ * errorOutput(overloadedError(), { 'retry-after': jitteredRetryAfter() })
+ */
+export function overloadedError(): ProtocolError {
+  return protocolError(503, 'overloaded', 'This server instance holds as many requests as it may (limits.maxHeld). Retry after the Retry-After delay, or on another instance.')
+}
+
+/**
+ * A `Retry-After` of 1 to 2 × {@link RETRY_AFTER_SECONDS} seconds, at random:
+ * clients refused together come back spread out, not as one new burst.
+ *
+ * @example
+ * jitteredRetryAfter() // '7'
+ */
+export function jitteredRetryAfter(): string {
+  return String(RETRY_AFTER_SECONDS + Math.floor(Math.random() * (RETRY_AFTER_SECONDS + 1)))
+}
+
+/**
+ * The 408 for a body that did not arrive within `limits.bodyTimeout`.
+ *
+ * @example
+ * errorOutput(requestTimeoutError(10_000)).status // 408
+ */
+export function requestTimeoutError(timeoutMs: number): ProtocolError {
+  return protocolError(408, 'request_timeout', `The request body did not arrive within ${timeoutMs} ms (limits.bodyTimeout). Send the whole body at once.`)
+}

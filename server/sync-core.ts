@@ -6,9 +6,9 @@ import { openChangeStream, type StreamTiming } from './change-stream.js'
 import type { CorsPolicy } from './cors.js'
 import { parseSyncBody } from './fast-parse.js'
 import { contentTypeProblem } from './read-body.js'
+import { errorOutput, internalError, jitteredRetryAfter, jsonOutput, overloadedError, protocolError, RETRY_AFTER_SECONDS, unavailableError, type SyncOutput } from './responses.js'
 import { ndjsonFormat, NDJSON_TYPE, streamOutput } from './stream.js'
 import { answerGet } from './versions-get.js'
-import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECONDS, unavailableError, type SyncOutput } from './responses.js'
 
 /**
  * One incoming sync request, independent of how it arrived: a fetch
@@ -16,7 +16,7 @@ import { errorOutput, internalError, jsonOutput, protocolError, RETRY_AFTER_SECO
  * (which never builds a `Request` unless `authorize` asks for one).
  *
  * @example
- * const input: SyncInput = { method: 'POST', header: (name) => request.headers.get(name), readText: (max) => readBody(request, max), signal: () => request.signal, request: () => request }
+ * const input: SyncInput = { method: 'POST', header: (name) => request.headers.get(name), readText: (max, ms) => readBody(request, max, ms), signal: () => request.signal, request: () => request }
  */
 export interface SyncInput {
   readonly method: string
@@ -24,8 +24,8 @@ export interface SyncInput {
   url(): string
   /** A request header by lower-case name, or `null`. */
   header(name: string): string | null
-  /** The body as UTF-8 text, or the 400/413 to answer; at most `maxBytes`. */
-  readText(maxBytes: number): Promise<string | ProtocolError>
+  /** The body as UTF-8 text, or the 400/408/413 to answer; at most `maxBytes`, within `timeoutMs`. */
+  readText(maxBytes: number, timeoutMs: number): Promise<string | ProtocolError>
   /** Aborted when the client goes away. */
   signal(): AbortSignal
   /** A `Request` for the `authorize` hook (its body is already consumed). */
@@ -88,7 +88,7 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     if (config.closed()) return fail(unavailableError(), retryAfter)
     const mediaProblem = contentTypeProblem(input.header('content-type'))
     if (mediaProblem) return fail(mediaProblem)
-    const text = await input.readText(limits.maxBodyBytes)
+    const text = await input.readText(limits.maxBodyBytes, limits.bodyTimeout)
     if (typeof text !== 'string') return fail(text)
     const parsed = parseSyncBody(text, limits)
     if (!parsed.ok) return fail(parsed.error)
@@ -98,21 +98,29 @@ export function createSyncCore(config: SyncCoreConfig): SyncCore {
     if ('error' in authorized) return fail(authorized.error, authorized.headers)
     const { allowed, denied } = authorized
     const waitMs = Math.min(parsed.request.wait ?? 0, limits.maxWait)
-    try {
-      if (parsed.request.stream) {
-        const report = (error: unknown) => config.report(error, input)
-        const body = await openChangeStream(config.answer, config.stream, ndjsonFormat(denied), allowed, parsed.request.known, input.signal(), report)
-        return streamOutput(body, NDJSON_TYPE, corsHeaders)
-      }
-      const body = await answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined)
-      // The most common answer of all, without serializing it each time.
-      const text = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
-      return jsonOutput(200, text, corsHeaders)
-    } catch (error) {
+    // Full: refuse rather than hold, so memory stays bounded (nothing is held).
+    if ((waitMs > 0 || parsed.request.stream) && config.answer.counters.held >= limits.maxHeld) {
+      return fail(overloadedError(), { 'retry-after': jitteredRetryAfter() })
+    }
+    const unavailable = (error: unknown) => {
       if (!(error instanceof StoreUnavailableError)) throw error
       config.report(error.cause, input)
       return fail(unavailableError(), retryAfter)
     }
+    if (parsed.request.stream) {
+      const report = (error: unknown) => config.report(error, input)
+      return openChangeStream(config.answer, config.stream, ndjsonFormat(denied), allowed, parsed.request.known, input.signal(), report).then(
+        (body) => streamOutput(body, NDJSON_TYPE, corsHeaders),
+        unavailable,
+      )
+    }
+    // Returned, not awaited: this frame (the body text, the parsed request)
+    // must not stay alive while the request is held.
+    return answerSync(config.answer, parsed.request, allowed, denied, waitMs, waitMs > 0 ? input.signal() : undefined).then((body) => {
+      // The most common answer of all, without serializing it each time.
+      const answer = body.denied === undefined && isEmpty(body.changed) ? UNCHANGED : JSON.stringify(body)
+      return jsonOutput(200, answer, corsHeaders)
+    }, unavailable)
   }
 
   const crashed = (error: unknown, input: SyncInput, corsHeaders: Record<string, string> | undefined) => {

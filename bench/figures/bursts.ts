@@ -1,5 +1,5 @@
 /**
- * Figure 9: bursts. One key changes RATE times a second for BURST_MS; every
+ * Figure 10: bursts. One key changes RATE times a second for BURST_MS; every
  * contender's client counts the distinct values it received (delivered
  * updates per second), how long after the last change it held the final
  * value, and the sync requests it sent meanwhile. Push channels deliver
@@ -137,7 +137,7 @@ async function main() {
   const longPoll = results.get('Reality long-poll + inline payload')!
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–')
   const result: FigureResult = {
-    id: 9,
+    id: 10,
     title: `Bursts: one key changed ${RATE} times a second for ${BURST_MS / 1000} s`,
     columns: ['Client', 'changes sent', 'updates delivered / s', 'final value latency ms', 'sync requests sent', 'fetches'],
     rows: [...results].map(([name, r]) => [name, r.sent, perSecond(r).toFixed(1), r.finalLatencyMs.toFixed(2), r.requests ?? '–', r.fetches ?? '–']),

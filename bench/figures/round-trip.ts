@@ -1,5 +1,5 @@
 /**
- * Figure 8: change → data latency over a round trip. Every contender — SSE,
+ * Figure 9: change → data latency over a round trip. Every contender — SSE,
  * WebSocket, a bare long-poll, Reality long-poll and Reality stream (inline
  * payload and fetcher) — talks to its server through the same user-space TCP
  * proxy adding DELAY_MS each way (bench/lib/delay-proxy.ts). Loopback ratios
@@ -36,7 +36,7 @@ async function main() {
   const sse = stats.get('SSE push')!.p50
   const p50 = (name: string) => stats.get(name)!.p50
   const result: FigureResult = {
-    id: 8,
+    id: 9,
     title: `Change → data latency over a ${RTT_MS} ms round trip`,
     columns: ['Path', 'p50 ms', 'p90 ms', 'p99 ms', 'p50 vs SSE', 'p50 − SSE p50, ms', 'samples'],
     rows: [...stats].map(([name, s]) => [name, s.p50.toFixed(2), s.p90.toFixed(2), s.p99.toFixed(2), `${(s.p50 / sse).toFixed(3)}×`, (s.p50 - sse).toFixed(2), s.n]),

@@ -17,10 +17,11 @@ export interface HttpTransportOptions {
 /**
  * The default transport: `POST {endpoint}` with a JSON body, answer
  * validated by hand (no schema library in the client). Failures reject with
- * a {@link RealityError}: `sync_failed` (network or HTTP status, with
- * `status` and `retryAfter`; a stream that broke off or carried a line that
- * is not JSON) or `protocol_mismatch`. `stream` reads the NDJSON answer of
- * `"stream": true` line by line from fetch's body stream.
+ * a {@link RealityError}: `sync_failed` (network, HTTP status with `status`,
+ * `serverCode` and `retryAfter`, a truncated / non-JSON body, a stream that
+ * broke off or carried a line that is not JSON: all retryable) or
+ * `protocol_mismatch` (JSON that is not a protocol v1 answer). `stream`
+ * reads the NDJSON answer of `"stream": true` line by line from fetch's body.
  *
  * @example
  * const store = createStore({ transport: httpTransport({ endpoint: 'https://api.example.com/reality/sync', credentials: 'include' }) })
@@ -51,23 +52,36 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       // Retry-After in seconds, as Reality servers send it (an HTTP date is ignored).
       throw new RealityError('sync_failed', `${endpoint} answered ${response.status} ${body?.error?.message ?? ''}`, {
         status: response.status,
+        serverCode: body?.error?.code,
         retryAfter: +response.headers.get('retry-after')! * 1000 || undefined,
       })
     }
     return response
   }
 
+  /** The JSON body of a 200, or a retryable failure: a truncated answer or another service's page (misrouted request). */
+  async function readJson(response: Response): Promise<SyncResponse> {
+    const text = await response.text().catch(() => undefined)
+    let body: unknown
+    try {
+      body = text === undefined ? undefined : JSON.parse(text)
+    } catch {
+      // Not JSON: a retry can fix both causes; a 200 says nothing about that.
+    }
+    if (body === undefined) throw broken('answered 200 with a truncated or non-JSON body: retrying')
+    return readResponse(body, endpoint)
+  }
+
   return {
     async sync(request, signal) {
-      const response = await post(request, signal)
-      return readResponse(await response.json().catch(() => undefined), endpoint)
+      return readJson(await post(request, signal))
     },
 
     async stream(request, signal, onAnswer) {
       const response = await post({ v: 1, known: request.known, stream: true }, signal)
       // A server that answers plain JSON does not stream: that one answer, then done.
       if (!/ndjson/.test(response.headers.get('content-type')!) || !response.body) {
-        return onAnswer(readResponse(await response.json().catch(() => undefined), endpoint))
+        return onAnswer(await readJson(response))
       }
       const reader = response.body.getReader()
       const decoder = new TextDecoder()

@@ -1,6 +1,6 @@
-import type { SyncResponse } from '../protocol/types.js'
-import type { TrackedTimers } from './timers.js'
-import type { Transport } from './types.js'
+import type { SyncResponse } from '../../protocol/types.js'
+import type { TrackedTimers } from '../timers.js'
+import type { Transport } from '../types.js'
 
 /** How long the first streamed answer may take before the store gives up streaming (a buffering proxy). */
 export const FIRST_LINE_MS = 3000
