@@ -4,8 +4,9 @@
  * the SVG charts. Everything talks to 127.0.0.1 only and stops by itself.
  *
  *   npm run bench                 every figure, writes the report
- *   npm run bench -- --only=2,5   just those figures, printed (add --write to
- *                                 merge them into the committed results and rewrite the report)
+ *   npm run bench -- --only=2,5   just those figures, printed
+ *   npm run bench -- --only=2,5 --write   re-runs those figures and writes the report with the
+ *                                 other figures kept from bench/results.json (marked as from that run)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -55,7 +56,9 @@ const steps: Step[] = [
   own(1, 'figures/coalescing.ts', 240_000),
   // Beside figure 1: the TanStack Query bridge, requests per invalidation.
   own(8, 'figures/bridges.ts', 240_000),
-  own(2, 'figures/latency.ts', 150_000),
+  own(2, 'figures/latency.ts', 240_000),
+  own(9, 'figures/round-trip.ts', 150_000),
+  own(10, 'figures/bursts.ts', 120_000),
   // Node from the server helper's bench when it runs; Bun and Deno (and Node
   // when that bench is missing or fails) from figures/runtime-throughput.ts.
   ...(serverThroughput
@@ -127,10 +130,14 @@ async function main() {
       failures.push({ file: name, reason: (error as Error).message })
     }
   }
-  // --only with --write: the figures not re-run keep their committed results.
+  // --only with --write: the figures not re-run keep their committed results, with a note saying so.
   if (only && write && existsSync(join(BENCH, 'results.json'))) {
-    const previous = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8')) as { figures: FigureResult[] }
-    for (const figure of previous.figures) if (!figures.has(figure.id) && !only.includes(figure.id)) figures.set(figure.id, figure)
+    const previous = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8')) as { machine: { commit: string; date: string }; figures: FigureResult[] }
+    for (const figure of previous.figures) {
+      if (figures.has(figure.id) || only.includes(figure.id)) continue
+      const from = `Kept from the run of ${previous.machine.date.slice(0, 10)} (commit ${previous.machine.commit}); not re-run with the figures above.`
+      figures.set(figure.id, { ...figure, notes: figure.notes.some((note) => note.startsWith('Kept from the run')) ? figure.notes : [from, ...figure.notes] })
+    }
   }
   const record = { machine, figures: [...figures.values()], failures, totalSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100 }
   for (const figure of record.figures.sort((a, b) => a.id - b.id)) {

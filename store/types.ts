@@ -166,9 +166,12 @@ export interface StoreOptions extends HttpTransportOptions {
    * How changes reach the page. `'long-poll'` (default) keeps one held request
    * open while visible and online; `'interval'` checks versions every
    * `interval` ms while visible; `'events'` syncs only on mount, focus,
-   * online, mutations and `store.sync()` (for hosts where held requests cost money).
+   * online, mutations and `store.sync()` (for hosts where held requests cost money);
+   * `'stream'` keeps one streamed request open (`"stream": true`, NDJSON) and
+   * applies each answer as it arrives, falling back to `'long-poll'` for the
+   * store's life if the first answer takes more than 3 s (a buffering proxy).
    */
-  live?: 'long-poll' | 'interval' | 'events'
+  live?: 'long-poll' | 'interval' | 'events' | 'stream'
   /** Long-poll wait sent to the server, ms. Default 25 000 (below the server's 30 000 clamp). */
   wait?: number
   /** Period of `live: 'interval'`, ms. Default 5 000. */

@@ -9,18 +9,13 @@
  * ms after the previous one arrived, so every sample starts from an idle,
  * waiting client (the case a UI is in).
  */
-import WebSocket from 'ws'
-import { createStore } from '../../store/index.js'
-import { BENCH_KEY, nowMicros, type BenchItem } from '../lib/change-data.js'
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
+import { longPollPath, realityPath, ssePath, wsPath, type LatencyPath } from '../lib/latency-paths.js'
 import { summarize, type Summary } from '../lib/percentiles.js'
-import { startServerProcess } from '../lib/server-process.js'
-import { openEventStream } from '../lib/sse-client.js'
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1_000)
 const WARMUP = 100
 const GAP_MS = 3
-const TIMEOUT_MS = 5_000
 /** Each path stops collecting after this long, so a slow path cannot stall the whole run. */
 const PATH_BUDGET_MS = Number(process.env.BENCH_PATH_BUDGET_MS ?? 30_000)
 /** Paths that ran out of budget: name → changes measured. */
@@ -28,143 +23,19 @@ const truncated = new Map<string, number>()
 
 const PAYLOAD_STALL_WHY =
   "The payload path is far above the long-poll floor because the store does not re-poll at once after an answer that came back within a second: it waits out the rest of that second (the anti-spin guard in store/sync-scheduler.ts) and counts on the fetches the answer caused to re-poll when they settle. An answer whose changes all carried inline payloads causes no fetch, so the next change waits up to 1 s. What would move it: re-poll at once after an answer that reported changes (the guard is only needed for empty answers that came back early, i.e. a server or proxy that does not hold)."
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Something that receives items; `next(seq)` resolves with latency (µs) when item `seq` arrives. */
-interface Receiver {
-  next(seq: number): Promise<number>
-  deliver(item: BenchItem): void
-}
-
-function receiver(): Receiver {
-  let waiting: { seq: number; resolve: (us: number) => void } | undefined
-  return {
-    next(seq) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`change ${seq} did not arrive within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)
-        waiting = { seq, resolve: (us) => (clearTimeout(timer), resolve(us)) }
-      })
-    },
-    deliver(item) {
-      const at = nowMicros()
-      if (waiting && item.seq === waiting.seq) {
-        const w = waiting
-        waiting = undefined
-        w.resolve(at - item.stamp)
-      }
-    },
-  }
-}
-
-/**
- * Runs up to WARMUP warm-up changes (at most 3 s of them), then CHANGES
- * measured ones through `trigger`, within PATH_BUDGET_MS. Latencies in ms.
- */
-async function drive(rx: Receiver, trigger: (seq: number) => void, name: string): Promise<number[]> {
-  const samples: number[] = []
-  const started = performance.now()
-  let measuring = false
-  for (let seq = 1; samples.length < CHANGES; seq++) {
-    if (performance.now() - started > PATH_BUDGET_MS && samples.length) {
-      truncated.set(name, samples.length)
-      break
-    }
-    measuring ||= seq > WARMUP || performance.now() - started > 3_000
-    await sleep(GAP_MS + Math.random() * 2)
-    const arrived = rx.next(seq)
-    trigger(seq)
-    const us = await arrived
-    if (measuring) samples.push(us / 1000)
-  }
-  return samples
-}
-
-async function reality(payload: boolean, name: string): Promise<number[]> {
-  const server = await startServerProcess('bench/servers/reality-server.ts', { PAYLOAD: payload ? '1' : '0' })
-  const base = `http://127.0.0.1:${server.port}`
-  const store = createStore({ endpoint: `${base}/reality/sync` })
-  const rx = receiver()
-  const handle = store.node<BenchItem>(BENCH_KEY, {
-    fetcher: async (key, { signal }) => (await fetch(`${base}/data/${encodeURIComponent(key)}`, { signal })).json() as Promise<BenchItem>,
-  })
-  const ready = rx.next(0)
-  const off = handle.subscribe((state) => state.data && rx.deliver(state.data))
-  try {
-    await ready
-    const samples = await drive(rx, (seq) => server.notify('change', { seq }), name)
-    const { data } = await server.command<{ sync: number; data: number }>('requests')
-    if (payload && data > 0) throw new Error(`inline payload run fetched ${data} times: payloads were not adopted`)
-    return samples
-  } finally {
-    off()
-    store.destroy()
-    await server.stop()
-  }
-}
-
-async function sse(name: string): Promise<number[]> {
-  const server = await startServerProcess('bench/baselines/sse-server.ts')
-  const rx = receiver()
-  const abort = new AbortController()
-  try {
-    await openEventStream(`http://127.0.0.1:${server.port}/events`, (data) => rx.deliver(JSON.parse(data)), abort.signal)
-    while ((await server.command<number>('clients')) < 1) await sleep(5)
-    return await drive(rx, (seq) => server.notify('change', { seq }), name)
-  } finally {
-    abort.abort()
-    await server.stop()
-  }
-}
-
-async function ws(name: string): Promise<number[]> {
-  const server = await startServerProcess('bench/baselines/ws-server.ts')
-  const rx = receiver()
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/`)
-  try {
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
-    socket.on('message', (data) => rx.deliver(JSON.parse(String(data))))
-    return await drive(rx, (seq) => server.notify('change', { seq }), name)
-  } finally {
-    socket.close()
-    await server.stop()
-  }
-}
-
-/** The floor of long-polling: a bare held POST answered with the item, re-sent at once, through fetch. */
-async function longPoll(name: string): Promise<number[]> {
-  const server = await startServerProcess('bench/baselines/long-poll-server.ts')
-  const rx = receiver()
-  const abort = new AbortController()
-  let after = 0
-  const loop = async () => {
-    while (!abort.signal.aborted) {
-      const response = await fetch(`http://127.0.0.1:${server.port}/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ after }), signal: abort.signal })
-      const item = (await response.json()) as BenchItem
-      after = item.seq
-      rx.deliver(item)
-    }
-  }
-  const running = loop().catch((error) => {
-    if (!abort.signal.aborted) throw error
-  })
-  try {
-    while ((await server.command<number>('waiting')) < 1) await sleep(5)
-    return await drive(rx, (seq) => server.notify('change', { seq }), name)
-  } finally {
-    abort.abort()
-    await running
-    await server.stop()
-  }
-}
+const run = (path: LatencyPath) => (name: string) => path({ changes: CHANGES, warmup: WARMUP, budgetMs: PATH_BUDGET_MS, onTruncated: (n) => truncated.set(name, n) })
 
 async function main() {
   // Baselines first and last would need twice the time; instead every variant runs once, in a fixed order.
   const runs: [string, (name: string) => Promise<number[]>][] = [
-    ['SSE push', sse],
-    ['WebSocket push (ws)', ws],
-    ['bare long-poll (no Reality)', longPoll],
-    ['Reality long-poll + inline payload', (name) => reality(true, name)],
-    ['Reality long-poll + fetcher', (name) => reality(false, name)],
+    ['SSE push', run(ssePath)],
+    ['WebSocket push (ws)', run(wsPath)],
+    ['bare long-poll (no Reality)', run(longPollPath)],
+    ['Reality long-poll + inline payload', run(realityPath({ payload: true, live: 'long-poll' }))],
+    ['Reality long-poll + fetcher', run(realityPath({ payload: false, live: 'long-poll' }))],
+    ['Reality stream + inline payload', run(realityPath({ payload: true, live: 'stream' }))],
+    ['Reality stream + fetcher', run(realityPath({ payload: false, live: 'stream' }))],
   ]
   const stats = new Map<string, Summary>()
   for (const [name, run] of runs) {
@@ -175,15 +46,21 @@ async function main() {
   const floor = stats.get('bare long-poll (no Reality)')!.p50
   const payloadP50 = stats.get('Reality long-poll + inline payload')!.p50
   const fetcherP50 = stats.get('Reality long-poll + fetcher')!.p50
+  const streamPayloadP50 = stats.get('Reality stream + inline payload')!.p50
+  const streamFetcherP50 = stats.get('Reality stream + fetcher')!.p50
   const result: FigureResult = {
     id: 2,
     title: 'Change → data latency',
     columns: ['Path', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'p50 vs SSE', 'samples'],
     rows: [...stats].map(([name, s]) => [name, s.p50.toFixed(3), s.p90.toFixed(3), s.p99.toFixed(3), s.max.toFixed(2), `${(s.p50 / ssep50).toFixed(2)}×`, s.n]),
     checks: [
-      ratioCheck('inline payload p50 / SSE p50', payloadP50, ssep50, '≤', 1.2, payloadP50 > 3 * floor ? PAYLOAD_STALL_WHY :
+      ratioCheck('stream + inline payload p50 / SSE p50', streamPayloadP50, ssep50, '≤', 1.2,
+        `The streamed line travels like an SSE event, but the store then parses it as a sync answer, validates it and applies it through the node (signals, subscribers): ${streamPayloadP50.toFixed(3)} ms against ${ssep50.toFixed(3)} ms for the bare SSE client that only parses JSON. What would move it: a cheaper apply path in the store (it is the part above SSE here).`),
+      ratioCheck('stream + fetcher p50 / SSE p50', streamFetcherP50, ssep50, '≤', 2.5,
+        `Each change costs the pushed line plus the app's own GET through the fetcher: ${streamFetcherP50.toFixed(3)} ms ≈ SSE ${ssep50.toFixed(3)} ms + one GET on undici. What would move it: inline payloads for small hot keys, or HTTP/2 reuse in browsers.`),
+      ratioCheck('long-poll + inline payload p50 / SSE p50', payloadP50, ssep50, '≤', 1.2, payloadP50 > 3 * floor ? PAYLOAD_STALL_WHY :
         `What limits it is long-polling itself with Node's fetch: the bare long-poll floor (no Reality at all) is ${(floor / ssep50).toFixed(2)}× SSE here, and Reality's payload path is ${(payloadP50 / floor).toFixed(2)}× that floor. Each change costs a whole HTTP response parsed by undici and a re-sent poll, where SSE writes a few bytes into a stream that is already open. Reality's own overhead is only the part above the floor; to get under 1.2× SSE, latency-critical keys need a push trigger (live: 'events' with store.sync() called from an SSE/WebSocket message), or a client whose HTTP stack costs less per response than undici (browsers with HTTP/2 are expected to be closer, not measured here).`),
-      ratioCheck('fetcher p50 / SSE p50', fetcherP50, ssep50, '≤', 2.5,
+      ratioCheck('long-poll + fetcher p50 / SSE p50', fetcherP50, ssep50, '≤', 2.5,
         `The fetcher path costs two HTTP exchanges per change (the sync answer, then the app's GET) against one pushed frame: ${fetcherP50.toFixed(3)} ms ≈ floor ${floor.toFixed(3)} ms + one GET. What would move it: inline payloads for small hot keys (the payload row), HTTP/2 connection reuse in browsers, or fetchers answered from a cache next to the client.`),
     ],
     notes: [

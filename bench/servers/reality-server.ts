@@ -3,7 +3,8 @@
  * process: `POST /reality/sync` through node:http + toNodeHandler, and the
  * app's own data route `GET /data/<key>` the client's fetcher calls.
  *
- * Env: MAX_WAIT (ms, the server's long-poll clamp); PAYLOAD=1 to write every
+ * Env: MAX_WAIT (ms, the server's long-poll clamp); MAX_STREAM and HEARTBEAT
+ * (ms, a stream's lifetime and heartbeat period); PAYLOAD=1 to write every
  * change (the first one included) with its inline payload.
  * Commands: `change` {seq} → new item, invalidated; `bytes` → socket totals; `requests` → counts per route.
  */
@@ -16,7 +17,11 @@ import { countSocketBytes } from '../lib/socket-bytes.js'
 
 const maxWait = Number(process.env.MAX_WAIT ?? 30_000)
 const withPayload = process.env.PAYLOAD === '1'
-const reality = createRealityServer({ maxWait })
+const reality = createRealityServer({
+  maxWait,
+  ...(process.env.MAX_STREAM ? { maxStream: Number(process.env.MAX_STREAM) } : {}),
+  ...(process.env.HEARTBEAT ? { heartbeat: Number(process.env.HEARTBEAT) } : {}),
+})
 const sync = toNodeHandler(reality.handler)
 let current: BenchItem = benchItem(0)
 const requests = { sync: 0, data: 0 }

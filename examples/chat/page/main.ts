@@ -1,10 +1,11 @@
 /**
  * The chat page: plain DOM, one Reality node for the room. The store syncs
  * in the background; when another tab posts, the server bumps the room's
- * version, this page hears of it on its held long-poll and refetches.
+ * version, this page hears of it on its held long-poll (or its open stream
+ * with `?live=stream`) and refetches.
  */
 import { getSharedStore } from 'reality'
-import type { NodeState } from 'reality'
+import type { NodeState, StoreOptions } from 'reality'
 import { ROOM_KEY, explainChatError, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
@@ -17,7 +18,13 @@ const form = element<HTMLFormElement>('composer')
 const input = element<HTMLInputElement>('text')
 const errorEl = element<HTMLParagraphElement>('error')
 
-const store = getSharedStore()
+/** `?live=stream` (or `interval`, `events`) picks how the store hears of changes; long-poll otherwise. */
+function liveFromQuery(): StoreOptions['live'] {
+  const asked = new URLSearchParams(location.search).get('live')
+  return asked === 'stream' || asked === 'interval' || asked === 'events' ? asked : 'long-poll'
+}
+
+const store = getSharedStore({ live: liveFromQuery() })
 const room = store.node<ChatMessage[]>(ROOM_KEY, {
   fetcher: (_key, { signal }) => fetchMessages({ signal }),
   fallback: [],
