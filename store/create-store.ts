@@ -67,6 +67,7 @@ export function createStore(options: StoreOptions = {}): Store {
   let rejoining: (() => void) | undefined
   const host = {
     timers,
+    fetchThrough: options.fetchThrough,
     rejoin() {
       mutations.check()
       if (mutations.size) return scheduler.schedule()

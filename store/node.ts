@@ -2,7 +2,7 @@ import { batch, computed, effect, signal, untracked, type ReadonlySignal } from 
 import type { ChangedEntry } from '../protocol/types.js'
 import { RealityError } from './errors.js'
 import { backoff, type TrackedTimers } from './timers.js'
-import type { NodeOptions, NodeState, Updater } from './types.js'
+import type { NodeOptions, NodeState, StoreOptions, Updater } from './types.js'
 import { validate } from './validate.js'
 
 /** What a node needs from its store. */
@@ -10,6 +10,8 @@ export interface NodeHost {
   timers: TrackedTimers
   /** The key can be checked again (a fetch settled, a backoff ended). */
   rejoin(): void
+  /** `StoreOptions.fetchThrough`: every fetch goes through it when set. */
+  fetchThrough?: StoreOptions['fetchThrough']
 }
 
 /** One entry of a snapshot: data labelled with `version`. */
@@ -121,7 +123,9 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       set({ status: 'loading' })
     })
     try {
-      const raw = await fetcher(key, { signal: c.signal, version: Math.max(target, 0) })
+      const version = Math.max(target, 0)
+      const fetch = async () => fetcher(key, { signal: c.signal, version })
+      const raw = await (host.fetchThrough ? host.fetchThrough(key, version, fetch) : fetch())
       if (!c.signal.aborted) {
         await validate(schema, raw, key, (data) => {
           if (start === generation || target > held()) adopt(Math.max(target, held()), data, hash?.(data), false)

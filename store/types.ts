@@ -172,6 +172,14 @@ export interface StoreOptions extends HttpTransportOptions {
   grace?: number
   /** Timer functions (tests inject fakes and count them). Default: the global ones. */
   timers?: Timers
+  /**
+   * Advanced hook for opt-in entries (reality/tabs): every fetch of a node
+   * goes through it. `target` is the version the fetch must reach (the label
+   * its data gets); `run` calls the node's own fetcher. Whatever it resolves
+   * is treated exactly like the fetcher's result (validated, labelled with
+   * `target`); a rejection is a failed fetch.
+   */
+  fetchThrough?: (key: string, target: number, run: () => Promise<unknown>) => Promise<unknown>
 }
 
 /**
