@@ -12,6 +12,7 @@ const entries: Record<string, string> = {
   'vue/index': 'bindings/vue/index.ts',
   'svelte/index': 'bindings/svelte/index.ts',
   'solid/index': 'bindings/solid/index.ts',
+  'tabs/index': 'tabs/index.ts',
 }
 
 export default defineConfig({
