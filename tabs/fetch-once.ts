@@ -1,6 +1,9 @@
 /** Data another tab fetched for a key, labelled with the version its fetch targeted. */
 export interface SharedData {
   t: 'data'
+  /** The tab that fetched, and its count of broadcasts (so it knows its own when it comes back). */
+  from?: string
+  n?: number
   key: string
   target: number
   data: unknown
@@ -14,25 +17,21 @@ const FRESH_FOR = 10_000
  * the Web Lock `name + key`; inside it, data another tab fetched meanwhile
  * for a target at least as high is adopted instead of fetching; otherwise
  * the tab's own fetcher runs and its result is broadcast with its target.
+ * The lock is released only once the broadcast has come back to this tab
+ * (`post` resolves then): the browser has handed it to every tab before the
+ * next one waiting for the lock can look for it.
+ *
  * Adopting is safe under the version fence (ARCHITECTURE.md C2): that fetch
  * started after its target was reported, so its data is at least that new,
  * and this tab labels it with its own, not higher, target. Without Web
  * Locks every tab fetches for itself.
  *
  * @example
- * const once = fetchOnce('reality-tabs:/reality/sync', (message) => channel.postMessage(message))
+ * const once = fetchOnce('reality-tabs:/reality/sync', (message) => broadcast(message))
  * createStore({ fetchThrough: once.fetchThrough })
  */
-export function fetchOnce(name: string, post: (message: SharedData) => void) {
+export function fetchOnce(name: string, post: (message: SharedData) => Promise<void>) {
   const received = new Map<string, { target: number; data: unknown; at: number }>()
-  /** Takes (once) data another tab fetched for `target` or higher. */
-  const take = (key: string, target: number) => {
-    const shared = received.get(key)
-    if (shared && shared.target >= target && shared.at > Date.now() - FRESH_FOR) {
-      received.delete(key)
-      return shared
-    }
-  }
   return {
     receive({ key, target, data }: SharedData) {
       const now = Date.now()
@@ -44,11 +43,14 @@ export function fetchOnce(name: string, post: (message: SharedData) => void) {
       const locks = globalThis.navigator?.locks
       if (!locks) return run()
       return locks.request(name + '\n' + key, async () => {
-        const shared = take(key, target)
-        if (shared) return shared.data
+        const shared = received.get(key)
+        if (shared && shared.target >= target && shared.at > Date.now() - FRESH_FOR) {
+          received.delete(key)
+          return shared.data
+        }
         const data = await run()
         try {
-          post({ t: 'data', key, target, data })
+          await post({ t: 'data', key, target, data })
         } catch {
           // Not structured-cloneable (a class instance with methods): other tabs fetch it themselves.
         }

@@ -88,7 +88,20 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   let leader: ReturnType<typeof createLeader> | undefined
   let leaderId: string | undefined
   let lastId = 0
-  const once = fetchOnce(name, post)
+  // Data is broadcast through a second channel object, so it comes back to
+  // this tab's `channel` too: then every tab has been handed it (fetch-once.ts).
+  const echo = new BroadcastChannel(name)
+  const echoes = new Map<number, () => void>()
+  let lastEcho = 0
+  const once = fetchOnce(
+    name,
+    (message) =>
+      new Promise<void>((resolve) => {
+        const n = ++lastEcho
+        echo.postMessage({ ...message, from: id, n })
+        echoes.set(n, resolve)
+      }),
+  )
 
   /** Hands a request to the leader: this tab's own, or over the channel. */
   const send = (requestId: number, entry: Outgoing) => {
@@ -137,7 +150,11 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
         leaderId = data.from
         if (!leader) resendAll()
       }
-    } else if (data.t === 'data') once.receive(data)
+    } else if (data.t === 'data') {
+      if (data.from !== id) once.receive(data)
+      echoes.get(data.n!)?.()
+      echoes.delete(data.n!)
+    }
   }
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
@@ -182,6 +199,8 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
       leader?.close()
       leader = undefined
       channel.close()
+      echo.close()
+      echoes.forEach((resolve) => resolve())
       outgoing.forEach((entry) => entry.reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
       focusManager.set()

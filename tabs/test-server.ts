@@ -16,6 +16,9 @@ export interface TabsTestServer {
   syncs: (SyncRequest & { path: string })[]
   /** Sync requests in flight right now, per path. */
   open(path?: string): number
+  /** The most sync requests in flight at once to `path` since the last `resetPeak()`. */
+  peak(path: string): number
+  resetPeak(): void
   /** Fetches of `GET /data/<key>` per key. */
   fetches: Map<string, number>
   /** Sets a key's data and bumps its version, as an app's write would. */
@@ -33,6 +36,7 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
   const reality = createRealityServer({ versions: memoryVersions() })
   const syncs: TabsTestServer['syncs'] = []
   const openPerPath = new Map<string, number>()
+  const peaks = new Map<string, number>()
   const fetches = new Map<string, number>()
   const data = new Map<string, string>()
   const sync = toNodeHandler(async (request) => {
@@ -43,7 +47,9 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     if (path.endsWith('/sync')) {
-      openPerPath.set(path, (openPerPath.get(path) ?? 0) + 1)
+      const open = (openPerPath.get(path) ?? 0) + 1
+      openPerPath.set(path, open)
+      peaks.set(path, Math.max(open, peaks.get(path) ?? 0))
       res.once('close', () => openPerPath.set(path, openPerPath.get(path)! - 1))
       return void sync(req, res)
     }
@@ -67,6 +73,8 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
     reality,
     syncs,
     open: (path) => (path ? (openPerPath.get(path) ?? 0) : [...openPerPath.values()].reduce((sum, count) => sum + count, 0)),
+    peak: (path) => peaks.get(path) ?? 0,
+    resetPeak: () => openPerPath.forEach((open, path) => peaks.set(path, open)),
     fetches,
     async write(key, value) {
       data.set(key, value)
