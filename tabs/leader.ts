@@ -37,12 +37,12 @@ const FORGET_AFTER = 5000
  * A tab that holds an older one is answered at once from it, without the
  * server; a tab that holds exactly that version waits on the upstream
  * request, which carries `reported` versions, so tabs rejoining after their
- * fetch are already covered and the held request is not restarted. For a key
- * nobody has a report of, the upstream carries the lowest version any tab
- * holds (`null` if one holds none): the server then answers whatever any
- * tab lacks. Each tab is answered only with the keys whose version differs
- * from what THAT tab holds, so every store keeps its own version fence
- * (ARCHITECTURE.md C2): `known` still carries what each tab holds.
+ * fetch are already covered and the held request is not restarted. A key
+ * nobody has a report of goes upstream as `null`: the server answers it at
+ * once, and from then on it has a report. Each tab is answered only with
+ * the keys whose version differs from what THAT tab holds, so every store
+ * keeps its own version fence (ARCHITECTURE.md C2): `known` still carries
+ * what each tab holds.
  *
  * The upstream request is restarted only when a tab is not covered by it (a
  * key it lacks, a quick check asked for); its wait ends when the earliest
@@ -61,7 +61,7 @@ export function createLeader(upstream: Transport) {
   let queued = false
 
   /** What of `reported` the tab does not hold. `exact` (just answered by the server): any difference counts. */
-  function behind(tab: TabRequest, exact: boolean): Record<string, ChangedEntry> {
+  function behind(tab: TabRequest, exact?: boolean): Record<string, ChangedEntry> {
     const changed: Record<string, ChangedEntry> = {}
     for (const key in tab.known) {
       const held = tab.known[key]!
@@ -75,14 +75,14 @@ export function createLeader(upstream: Transport) {
     return changed
   }
 
-  /** Whether the request out will answer this tab in time, with every key it asks about. */
+  /**
+   * Whether the request out answers this tab in time, with every key it asks
+   * about: a key it carries has this tab's version (or the tab was answered
+   * from `reported` already) or `null` (the server answers it at once).
+   */
   function covered(tab: TabRequest): boolean {
     if (!out || out.until <= Date.now() || tab.until < out.until) return false
-    for (const key in tab.known) {
-      const sent = out.known[key]
-      const held = tab.known[key]!
-      if (sent === undefined || (sent !== null && (held === null || sent > held))) return false
-    }
+    for (const key in tab.known) if (!(key in out.known)) return false
     return true
   }
 
@@ -102,15 +102,11 @@ export function createLeader(upstream: Transport) {
     let until = Infinity
     waiting.forEach((tab) => {
       until = Math.min(until, tab.until)
-      for (const key in tab.known) {
-        const held = tab.known[key]!
-        const sent = known[key]
-        known[key] = sent === undefined ? held : sent === null || held === null ? null : Math.min(sent, held)
-      }
+      for (const key in tab.known) known[key] = null
     })
     reported.forEach((last, key) => {
-      if (last.askedAt < now - FORGET_AFTER) reported.delete(key)
-      else if (!(key in known)) known[key] = last.entry.version
+      if (last.askedAt < now - FORGET_AFTER && !(key in known)) reported.delete(key)
+      else known[key] = last.entry.version
     })
     // Less than a second left: a quick check, not a hold the server clamps anyway.
     const wait = until - now > 1000 ? until - now : undefined
@@ -150,7 +146,7 @@ export function createLeader(upstream: Transport) {
   return {
     /** Takes a tab's request: answered at once when `reported` has news for it, else when the server has. */
     add(id: string, tab: TabRequest) {
-      const changed = behind(tab, false)
+      const changed = behind(tab)
       if (Object.keys(changed).length) return tab.resolve({ v: 1, changed })
       waiting.set(id, tab)
       if (!covered(tab)) schedule()

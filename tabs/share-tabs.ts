@@ -35,10 +35,18 @@ export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'f
   close(): void
 }
 
+/** A sync error as it crosses the channel (structured clone drops an Error's own fields). */
+interface SentError {
+  code: RealityError['code']
+  message: string
+  status?: number
+  retryAfter?: number
+}
+
 type Message =
   | { t: 'sync'; from: string; id: number; request: SyncRequest }
   | { t: 'abort'; from: string; id: number }
-  | { t: 'answer'; to: string; id: number; response?: SyncResponse; error?: { code: RealityError['code']; message: string; status?: number; retryAfter?: number } }
+  | { t: 'answer'; to: string; id: number; response?: SyncResponse; error?: SentError }
   | { t: 'leader'; from: string }
   | SharedData
 
@@ -83,32 +91,29 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const name = `reality-tabs:${page ? new URL(endpoint, page).href : endpoint}`
   const id = Math.random().toString(36).slice(2)
   const channel = new BroadcastChannel(name)
-  const post = (message: Message) => channel.postMessage(message)
-  const outgoing = new Map<number, Outgoing>()
-  let leader: ReturnType<typeof createLeader> | undefined
-  let leaderId: string | undefined
-  let lastId = 0
   // Data is broadcast through a second channel object, so it comes back to
   // this tab's `channel` too: then every tab has been handed it (fetch-once.ts).
   const echo = new BroadcastChannel(name)
   const echoes = new Map<number, () => void>()
-  let lastEcho = 0
+  const outgoing = new Map<number, Outgoing>()
+  let leader: ReturnType<typeof createLeader> | undefined
+  let leaderId: string | undefined
+  let lastId = 0
+  const post = (message: Message) => channel.postMessage(message)
+  /** Sends a message where it goes: requests to the leader, answers to their tab; this tab's own are handled here. */
+  const deliver = (message: Message) => {
+    if ('to' in message ? message.to === id : leader) handle(message)
+    else post(message)
+  }
+  const resendAll = () => outgoing.forEach((entry, requestId) => deliver({ t: 'sync', from: id, id: requestId, request: entry.request }))
   const once = fetchOnce(
     name,
     (message) =>
       new Promise<void>((resolve) => {
-        const n = ++lastEcho
-        echo.postMessage({ ...message, from: id, n })
-        echoes.set(n, resolve)
+        echoes.set(++lastId, resolve)
+        echo.postMessage({ ...message, from: id, n: lastId })
       }),
   )
-
-  /** Hands a request to the leader: this tab's own, or over the channel. */
-  const send = (requestId: number, entry: Outgoing) => {
-    if (leader) leader.add(`${id}:${requestId}`, { known: entry.request.known, until: Date.now() + (entry.request.wait ?? 0), resolve: entry.resolve, reject: entry.reject })
-    else post({ t: 'sync', from: id, id: requestId, request: entry.request })
-  }
-  const resendAll = () => outgoing.forEach((entry, requestId) => send(requestId, entry))
 
   const election = electLeader(name, {
     id,
@@ -125,37 +130,35 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     },
   })
 
-  channel.onmessage = ({ data }: MessageEvent<Message>) => {
-    if (data.t === 'sync' && leader) {
-      const to = data.from
-      const requestId = data.id
-      leader.add(`${to}:${requestId}`, {
-        known: data.request.known,
-        until: Date.now() + (data.request.wait ?? 0),
-        resolve: (response) => post({ t: 'answer', to, id: requestId, response }),
-        reject: (error: RealityError) =>
-          post({ t: 'answer', to, id: requestId, error: { code: error.code ?? 'sync_failed', message: String(error.message ?? error), status: error.status, retryAfter: error.retryAfter } }),
+  function handle(message: Message) {
+    if (message.t === 'sync' && leader) {
+      const { from, id: requestId, request } = message
+      leader.add(`${from}:${requestId}`, {
+        known: request.known,
+        until: Date.now() + (request.wait ?? 0),
+        resolve: (response) => deliver({ t: 'answer', to: from, id: requestId, response }),
+        reject: ({ code = 'sync_failed', message, status, retryAfter }: RealityError) => deliver({ t: 'answer', to: from, id: requestId, error: { code, message, status, retryAfter } }),
       })
-    } else if (data.t === 'abort') leader?.remove(`${data.from}:${data.id}`)
-    else if (data.t === 'answer' && data.to === id) {
-      const entry = outgoing.get(data.id)
-      const error = data.error
-      if (!entry) return
-      if (error) entry.reject(new RealityError(error.code, error.message, { status: error.status, retryAfter: error.retryAfter }))
-      else entry.resolve(data.response!)
-    } else if (data.t === 'leader') {
-      election.heard(data.from)
+    } else if (message.t === 'abort') leader?.remove(`${message.from}:${message.id}`)
+    else if (message.t === 'answer' && message.to === id) {
+      const entry = outgoing.get(message.id)
+      const error = message.error
+      if (error) entry?.reject(new RealityError(error.code, error.message, error))
+      else entry?.resolve(message.response!)
+    } else if (message.t === 'leader') {
+      election.heard(message.from)
       // A new leader has none of our requests: send them again.
-      if (data.from && data.from !== leaderId) {
-        leaderId = data.from
+      if (message.from && message.from !== leaderId) {
+        leaderId = message.from
         if (!leader) resendAll()
       }
-    } else if (data.t === 'data') {
-      if (data.from !== id) once.receive(data)
-      echoes.get(data.n!)?.()
-      echoes.delete(data.n!)
+    } else if (message.t === 'data') {
+      if (message.from !== id) once.receive(message)
+      echoes.get(message.n!)?.()
+      echoes.delete(message.n!)
     }
   }
+  channel.onmessage = ({ data }: MessageEvent<Message>) => handle(data)
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
   focusManager.set(true)
@@ -171,12 +174,12 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
           }
           const abort = () => {
             settle()
-            if (leader) leader.remove(`${id}:${requestId}`)
-            else post({ t: 'abort', from: id, id: requestId })
+            deliver({ t: 'abort', from: id, id: requestId })
             reject(signal.reason)
           }
           if (signal.aborted) return reject(signal.reason)
-          const entry: Outgoing = {
+          signal.addEventListener('abort', abort)
+          outgoing.set(requestId, {
             request,
             resolve(response) {
               settle()
@@ -186,10 +189,8 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
               settle()
               reject(error)
             },
-          }
-          signal.addEventListener('abort', abort)
-          outgoing.set(requestId, entry)
-          send(requestId, entry)
+          })
+          deliver({ t: 'sync', from: id, id: requestId, request })
         }),
     },
     fetchThrough: once.fetchThrough,
