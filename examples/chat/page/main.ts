@@ -2,9 +2,13 @@
  * The chat page: plain DOM, one Reality node for the room. The store syncs
  * in the background; when another tab posts, the server bumps the room's
  * version, this page hears of it on its held long-poll and refetches.
+ * The tabs of the chat share ONE held long-poll and one fetch per change
+ * (reality/tabs): browsers give an origin only 6 HTTP/1.1 connections, and a
+ * held request per tab would starve the 7th tab's page load.
  */
 import { getSharedStore } from 'reality'
 import type { NodeState } from 'reality'
+import { shareTabs } from 'reality/tabs'
 import { ChatApiError, ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
@@ -17,7 +21,7 @@ const form = element<HTMLFormElement>('composer')
 const input = element<HTMLInputElement>('text')
 const errorEl = element<HTMLParagraphElement>('error')
 
-const store = getSharedStore()
+const store = getSharedStore(shareTabs())
 const room = store.node<ChatMessage[]>(ROOM_KEY, {
   fetcher: (_key, { signal }) => fetchMessages({ signal }),
   fallback: [],
