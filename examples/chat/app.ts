@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ProtocolError } from 'reality/protocol'
-import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer } from 'reality/server'
+import { createRealityServer, idempotentWrites, memoryVersions, toNodeHandler, type RealityServer } from 'reality/server'
 import { MESSAGES_PATH, MessageLog, ROOM_KEY, checkMessageText, type ChatMessage } from './messages.js'
 import { MAX_API_BODY_BYTES, methodNotAllowed, readJsonBody, sendError, sendJson } from './http-json.js'
 import { buildChatPage, type ChatPage } from './page-bundle.js'
@@ -75,15 +75,21 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const findPageFile = options.staticDir === undefined ? builtInPage(await buildChatPage()) : staticFinder(await openStaticFiles(options.staticDir))
   const reality = createRealityServer({ versions: memoryVersions() })
   const sync = toNodeHandler(reality.handler)
+  // A send replayed after a lost response (reality/offline) carries the same key: applied once.
+  const writes = idempotentWrites()
 
   const routeApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'GET') return sendJson(res, 200, messages.list())
     if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method ?? '?', MESSAGES_PATH, ['GET', 'POST']), { allow: 'GET, POST' })
     const text = parsePostBody(await readJsonBody(req, MAX_API_BODY_BYTES))
-    // Store first, bump second: any fetch that starts after a client hears
-    // of the new version is then sure to see the message (the version fence).
-    const message: ChatMessage = messages.add(text)
-    await reality.invalidate([ROOM_KEY])
+    const key = req.headers['idempotency-key']
+    const message = await writes.run(Array.isArray(key) ? key[0] : key, async () => {
+      // Store first, bump second: any fetch that starts after a client hears
+      // of the new version is then sure to see the message (the version fence).
+      const stored: ChatMessage = messages.add(text)
+      await reality.invalidate([ROOM_KEY])
+      return stored
+    })
     sendJson(res, 201, message)
   }
 
