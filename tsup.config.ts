@@ -13,6 +13,7 @@ const entries: Record<string, string> = {
   'svelte/index': 'bindings/svelte/index.ts',
   'solid/index': 'bindings/solid/index.ts',
   'tabs/index': 'tabs/index.ts',
+  'offline/index': 'offline/index.ts',
 }
 
 export default defineConfig({

@@ -94,7 +94,7 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
     await Promise.all([alice.close(), bob.close()])
   })
 
-  it('shows a message at once while it is sent, and rolls it back with the reason when the server refuses', async () => {
+  it('shows a message at once while it is sent, and rolls it back with the reason when the server refuses it (a 4xx)', async () => {
     const page = await openTab()
     await page.waitForSelector('#status[data-status="live"]', WAIT)
     let release!: () => void
@@ -103,7 +103,7 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
     await page.route('**/api/messages', async (route) => {
       if (route.request().method() !== 'POST') return route.continue()
       await released
-      await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'The chat is resting.' } }) })
+      await route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'forbidden', message: 'The chat is resting.' } }) })
     })
     await send(page, 'will be refused')
     await page.locator('#messages .message.pending .text', { hasText: 'will be refused' }).waitFor(WAIT)
