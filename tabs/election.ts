@@ -19,8 +19,8 @@ const SILENCE = 2500
  * life. With the Web Locks API the leader is the tab holding the lock `name`:
  * the browser hands it to the next waiting tab the moment the leader's tab
  * closes or crashes. Without it, the leader announces itself every 0.5 s;
- * a tab that hears no leader for 2.5 s claims the lead, and when two lead,
- * the one with the lower id keeps it. Returns `heard(from)` (feed it every
+ * a tab that hears no leader for 2.5 s (a new tab: for 1 s) claims the
+ * lead, and when two lead, the one with the lower id keeps it. Returns `heard(from)` (feed it every
  * `leader` message) and `stop()`.
  *
  * @example
@@ -47,10 +47,8 @@ export function electLeader(name: string, host: ElectionHost) {
     }
   }
   let leading = false
-  // A new tab asks at once (the leader answers with its announcement) and
-  // claims at the first check without an answer.
-  let lastHeard = Date.now() - SILENCE
-  host.post({ t: 'leader', from: '' })
+  // A new tab claims the lead after a second without hearing a leader.
+  let lastHeard = Date.now() - SILENCE + 2 * BEAT
   const beat = setInterval(() => {
     if (leading) host.post({ t: 'leader', from: host.id })
     else if (Date.now() - lastHeard > SILENCE) {
@@ -61,11 +59,6 @@ export function electLeader(name: string, host: ElectionHost) {
   }, BEAT)
   return {
     heard(from: string) {
-      // '' is a newcomer asking who leads.
-      if (!from) {
-        if (leading) host.post({ t: 'leader', from: host.id })
-        return
-      }
       lastHeard = Date.now()
       if (leading && from < host.id) {
         leading = false

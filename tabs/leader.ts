@@ -118,15 +118,14 @@ export function createLeader(upstream: Transport) {
         out = undefined
         const answeredAt = Date.now()
         for (const key of Object.keys(response.changed)) reported.set(key, { entry: response.changed[key]!, askedAt: answeredAt })
-        const refused = new Set(response.denied)
-        refused.forEach((key) => reported.delete(key))
+        const denied = response.denied ?? []
+        denied.forEach((key) => reported.delete(key))
         waiting.forEach((tab, id) => {
           const changed = behind(tab, true)
-          const denied = Object.keys(tab.known).filter((key) => refused.has(key))
-          const due = request.answers.has(id) && tab.until <= answeredAt + 1000
-          if (due || denied.length || Object.keys(changed).length) {
+          // A denial is passed to every tab waiting (a store ignores keys it does not watch).
+          if ((request.answers.has(id) && tab.until <= answeredAt + 1000) || denied.length || Object.keys(changed).length) {
             waiting.delete(id)
-            tab.resolve(denied.length ? { v: 1, changed, denied } : { v: 1, changed })
+            tab.resolve({ v: 1, changed, denied })
           }
         })
         schedule()

@@ -5,8 +5,9 @@
  * fetch-once); tabs/browser.test.ts runs the Web Locks path in Chromium.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import type { RealityServerOptions } from '../server/index.js'
 import { until } from '../test/loopback.js'
-import { createStore, type Store } from '../store/index.js'
+import { createStore, type RealityError, type Store } from '../store/index.js'
 import { shareTabs, type SharedTabs } from './index.js'
 import { startTabsTestServer, type TabsTestServer } from './test-server.js'
 
@@ -46,8 +47,8 @@ function openTab(server: TabsTestServer, keys: string[], endpoint = '/reality/sy
   return tab
 }
 
-async function start(): Promise<TabsTestServer> {
-  const server = await startTabsTestServer()
+async function start(options: RealityServerOptions = {}): Promise<TabsTestServer> {
+  const server = await startTabsTestServer({}, options)
   cleanups.push(() => server.close())
   return server
 }
@@ -93,8 +94,18 @@ describe('shareTabs (fallback election over BroadcastChannel)', () => {
     expect(rest.filter((tab) => tab.tabs.debug().leader)).toHaveLength(1)
     await until(() => server.open() === 1, 'one request held by the new leader')
     rest.forEach((tab) => tab.close())
-    for (const tab of tabs) expect(tab.tabs.debug()).toEqual({ leader: false, requests: 0, waiting: 0, upstream: 0 })
+    for (const tab of tabs) expect(tab.tabs.debug()).toEqual({ leader: false, requests: 0 })
     await until(() => server.open() === 0 && server.reality.stats().held === 0, 'the server to see no request left')
+  })
+
+  it('a key the server denies is denied in the tab watching it, through the leader; the other keys keep working', async () => {
+    const server = await start({ authorize: (_request, keys) => keys.filter((key) => key !== 'secret') })
+    const [open, secret] = [openTab(server, ['public']), openTab(server, ['public', 'secret'])]
+    const secretNode = secret.store.node('secret', { fetcher: () => 'never' })
+    await until(() => (secretNode.get().error as RealityError | undefined)?.code === 'denied', 'the denial in the tab watching the key')
+    expect(secretNode.get().data).toBeUndefined()
+    await server.write('public', 'public:v2')
+    await until(() => open.shown.get('public') === 'public:v2' && secret.shown.get('public') === 'public:v2', 'the other key in both tabs')
   })
 
   it('tabs syncing with another endpoint are not mixed in', async () => {

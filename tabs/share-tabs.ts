@@ -29,8 +29,8 @@ export interface ShareTabsOptions extends HttpTransportOptions {
  * tabs.debug().leader // true in the tab that holds the request
  */
 export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'fetchThrough'>> {
-  /** Whether this tab leads, requests it has waiting on the leader, and (leader) the tabs' requests it holds and its upstream request. */
-  debug(): { leader: boolean; requests: number; waiting: number; upstream: number }
+  /** Whether this tab leads, its requests waiting on the leader, and (when it leads) the tabs' requests it holds and whether its upstream request is out. */
+  debug(): { leader: boolean; requests: number; waiting?: number; upstream?: number }
   /** Leaves the group: releases the lead (another tab takes over), closes the channel, restores the focus manager. Destroy the store first. */
   close(): void
 }
@@ -71,9 +71,8 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
  *
  * Hidden tabs cost no connection here, so they stay live: the sharing tells
  * the focus manager the page always counts as visible (a tab coming back
- * still syncs at once). Tabs share the leader's headers and cookies.
- * Without `BroadcastChannel` (or outside a browser) it is the plain HTTP
- * transport.
+ * still syncs at once). Tabs share the leader's headers and cookies. Needs
+ * `BroadcastChannel` (every browser since 2022, Node, Deno).
  *
  * @example
  * import { getSharedStore } from 'reality'
@@ -83,9 +82,6 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
  */
 export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const upstream = options.transport ?? httpTransport(options)
-  if (typeof BroadcastChannel != 'function') {
-    return { transport: upstream, fetchThrough: (_key, _target, run) => run(), debug: () => ({ leader: true, requests: 0, waiting: 0, upstream: 0 }), close() {} }
-  }
   const endpoint = options.endpoint ?? '/reality/sync'
   const page = globalThis.location?.href
   const name = `reality-tabs:${page ? new URL(endpoint, page).href : endpoint}`
@@ -137,7 +133,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
         known: request.known,
         until: Date.now() + (request.wait ?? 0),
         resolve: (response) => deliver({ t: 'answer', to: from, id: requestId, response }),
-        reject: ({ code = 'sync_failed', message, status, retryAfter }: RealityError) => deliver({ t: 'answer', to: from, id: requestId, error: { code, message, status, retryAfter } }),
+        reject: ({ code, message, status, retryAfter }: RealityError) => deliver({ t: 'answer', to: from, id: requestId, error: { code, message, status, retryAfter } }),
       })
     } else if (message.t === 'abort') leader?.remove(`${message.from}:${message.id}`)
     else if (message.t === 'answer' && message.to === id) {
@@ -148,7 +144,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     } else if (message.t === 'leader') {
       election.heard(message.from)
       // A new leader has none of our requests: send them again.
-      if (message.from && message.from !== leaderId) {
+      if (message.from !== leaderId) {
         leaderId = message.from
         if (!leader) resendAll()
       }
@@ -194,7 +190,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
         }),
     },
     fetchThrough: once.fetchThrough,
-    debug: () => ({ leader: !!leader, requests: outgoing.size, ...(leader ? leader.debug() : { waiting: 0, upstream: 0 }) }),
+    debug: () => ({ leader: !!leader, requests: outgoing.size, ...leader?.debug() }),
     close() {
       election.stop()
       leader?.close()

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { SyncRequest } from '../protocol/types.js'
-import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer } from '../server/index.js'
+import { createRealityServer, memoryVersions, toNodeHandler, type RealityServer, type RealityServerOptions } from '../server/index.js'
 
 /** A recording loopback server for tab tests. */
 export interface TabsTestServer {
@@ -27,13 +27,13 @@ export interface TabsTestServer {
 }
 
 /**
- * Starts the server. `page` serves extra routes (the test page and its script).
+ * Starts the server. `page` serves extra routes (the test page and its script); `options` go to the Reality server.
  *
  * @example
  * const server = await startTabsTestServer({ '/': { type: 'text/html', body: '<script src="/page.js"></script>' } })
  */
-export async function startTabsTestServer(page: Record<string, { type: string; body: string }> = {}): Promise<TabsTestServer> {
-  const reality = createRealityServer({ versions: memoryVersions() })
+export async function startTabsTestServer(page: Record<string, { type: string; body: string }> = {}, options: RealityServerOptions = {}): Promise<TabsTestServer> {
+  const reality = createRealityServer({ versions: memoryVersions(), ...options })
   const syncs: TabsTestServer['syncs'] = []
   const openPerPath = new Map<string, number>()
   const peaks = new Map<string, number>()
