@@ -2,8 +2,8 @@
 export interface ElectionHost {
   /** This tab's id; ids order tabs for the fallback election. */
   id: string
-  post(message: { t: 'leader'; from: string }): void
-  /** This tab leads now. */
+  post(message: { t: 'beat'; from: string }): void
+  /** This tab leads now (it announces itself). */
   lead(): void
   /** This tab leads no more (fallback election only: another tab won). */
   resign(): void
@@ -20,8 +20,8 @@ const SILENCE = 2500
  * the browser hands it to the next waiting tab the moment the leader's tab
  * closes or crashes. Without it, the leader announces itself every 0.5 s;
  * a tab that hears no leader for 2.5 s (a new tab: for 1 s) claims the
- * lead, and when two lead, the one with the lower id keeps it. Returns `heard(from)` (feed it every
- * `leader` message) and `stop()`.
+ * lead, and when two lead, the one with the lower id keeps it. Returns
+ * `heard(from)` (feed it every `beat` and `leader` message) and `stop()`.
  *
  * @example
  * const election = electLeader('reality-tabs:https://app.example/reality/sync', { id, post, lead, resign })
@@ -50,11 +50,10 @@ export function electLeader(name: string, host: ElectionHost) {
   // A new tab claims the lead after a second without hearing a leader.
   let lastHeard = Date.now() - SILENCE + 2 * BEAT
   const beat = setInterval(() => {
-    if (leading) host.post({ t: 'leader', from: host.id })
+    if (leading) host.post({ t: 'beat', from: host.id })
     else if (Date.now() - lastHeard > SILENCE) {
       leading = true
       host.lead()
-      host.post({ t: 'leader', from: host.id })
     }
   }, BEAT)
   return {

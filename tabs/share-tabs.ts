@@ -47,7 +47,10 @@ type Message =
   | { t: 'sync'; from: string; id: number; request: SyncRequest }
   | { t: 'abort'; from: string; id: number }
   | { t: 'answer'; to: string; id: number; response?: SyncResponse; error?: SentError }
+  /** A tab took the lead: send it every request again. */
   | { t: 'leader'; from: string }
+  /** The fallback election's heartbeat. */
+  | { t: 'beat'; from: string }
   | SharedData
 
 interface Outgoing {
@@ -93,7 +96,6 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const echoes = new Map<number, () => void>()
   const outgoing = new Map<number, Outgoing>()
   let leader: ReturnType<typeof createLeader> | undefined
-  let leaderId: string | undefined
   let lastId = 0
   const post = (message: Message) => channel.postMessage(message)
   /** Sends a message where it goes: requests to the leader, answers to their tab; this tab's own are handled here. */
@@ -116,7 +118,6 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     post,
     lead() {
       leader = createLeader(upstream)
-      leaderId = id
       resendAll()
       post({ t: 'leader', from: id })
     },
@@ -141,13 +142,11 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
       const error = message.error
       if (error) entry?.reject(new RealityError(error.code, error.message, error))
       else entry?.resolve(message.response!)
-    } else if (message.t === 'leader') {
+    } else if (message.t === 'beat') election.heard(message.from)
+    else if (message.t === 'leader') {
       election.heard(message.from)
       // A new leader has none of our requests: send them again.
-      if (message.from !== leaderId) {
-        leaderId = message.from
-        if (!leader) resendAll()
-      }
+      if (!leader) resendAll()
     } else if (message.t === 'data') {
       if (message.from !== id) once.receive(message)
       echoes.get(message.n!)?.()
