@@ -1,5 +1,5 @@
 import { onlineManager } from '../store/managers/online.js'
-import { backoff } from '../store/timers.js'
+import { backoffDelay } from '../store/sync/retry-policy.js'
 import type { Store, Updater } from '../store/types.js'
 import { idbQueue, type QueuedMutation } from './idb-queue.js'
 
@@ -154,7 +154,7 @@ export function offlineQueue(store: Store, mutations: MutationDefinition<any>[],
     retryTimer = setTimeout(() => {
       retryTimer = undefined
       drain()
-    }, backoff(++attempt))
+    }, backoffDelay(++attempt))
   }
 
   /** Runs the queue from its head until it is empty or a mutation must wait. */

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest'
 import { createStore } from './create-store.js'
-import { manualTransport, settle } from './test-helpers.js'
+import { manualTimers, manualTransport, settle } from './test-helpers.js'
 
 const stores: { destroy(): void }[] = []
 afterEach(() => stores.splice(0).forEach((store) => store.destroy()))
@@ -11,6 +11,7 @@ it('fetchThrough: every fetch goes through the hook with its key and target; wha
   let fail = false
   const store = createStore({
     transport: t.transport,
+    timers: manualTimers().timers,
     live: 'events',
     fetchThrough: async (key, target, run) => {
       calls.push([key, target])

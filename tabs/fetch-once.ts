@@ -39,9 +39,9 @@ export function fetchOnce(name: string, post: (message: SharedData) => Promise<v
       const newer = received.get(key)
       if (!newer || newer.target <= target) received.set(key, { target, data, at: now })
     },
-    fetchThrough(key: string, target: number, run: () => Promise<unknown>): Promise<unknown> {
+    fetchThrough(key: string, target: number, run: () => Promise<unknown> | unknown): Promise<unknown> {
       const locks = globalThis.navigator?.locks
-      if (!locks) return run()
+      if (!locks) return Promise.resolve().then(run)
       return locks.request(name + '\n' + key, async () => {
         const shared = received.get(key)
         if (shared && shared.target >= target && shared.at > Date.now() - FRESH_FOR) {

@@ -13,7 +13,7 @@ import { getSharedStore } from 'reality'
 import type { NodeState } from 'reality'
 import { defineMutation, offlineQueue } from 'reality/offline'
 import { shareTabs } from 'reality/tabs'
-import { ChatApiError, ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
+import { ROOM_KEY, explainChatError, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -58,7 +58,7 @@ room.subscribe((state: NodeState<ChatMessage[]>) => {
   renderMessages(listEl, state.data ?? [])
   emptyEl.hidden = state.isLoading || (state.data ?? []).length > 0
   if (state.error) {
-    showError(`Could not load messages: ${state.error.message}`)
+    showError(`Could not load messages: ${explainChatError(state.error)}`)
     showingLoadError = true
   } else if (showingLoadError) {
     showError(undefined)
@@ -74,7 +74,7 @@ form.addEventListener('submit', (event) => {
   sends.mutate(sendMessage, { text: checked.text }).catch((error: unknown) => {
     // The server refused it (a 4xx) and its optimistic message is gone; give the text back too.
     if (input.value === '') input.value = checked.text
-    showError(error instanceof Error ? error.message : `Could not send: ${String(error)}`)
+    showError(explainChatError(error))
   })
 })
 
