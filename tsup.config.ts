@@ -17,6 +17,8 @@ const entries: Record<string, string> = {
   'solid/index': 'bindings/solid/index.ts',
   'tanstack/index': 'bridges/tanstack/index.ts',
   'swr/index': 'bridges/swr/index.ts',
+  'tabs/index': 'tabs/index.ts',
+  'offline/index': 'offline/index.ts',
 }
 
 export default defineConfig({

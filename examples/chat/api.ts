@@ -20,6 +20,8 @@ export interface ChatApiOptions {
   signal?: AbortSignal
   /** Default: the global `fetch`. */
   fetch?: typeof fetch
+  /** Sent as `Idempotency-Key`: a POST replayed with the same key is applied once. */
+  idempotencyKey?: string
 }
 
 /**
@@ -86,7 +88,7 @@ async function call(method: 'GET' | 'POST', body: string | undefined, options: C
   const url = options.baseUrl === undefined ? MESSAGES_PATH : new URL(MESSAGES_PATH, options.baseUrl).href
   const init: RequestInit = { method, headers: { accept: 'application/json' } }
   if (body !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' }
+    init.headers = { accept: 'application/json', 'content-type': 'application/json', ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}) }
     init.body = body
   }
   if (options.signal) init.signal = options.signal

@@ -35,6 +35,20 @@ describe('messages API, happy path', () => {
     expect(errorOf(refused.body).message).toContain(`at most ${MAX_TEXT_LENGTH}`)
   })
 
+  it('a POST replayed with the same Idempotency-Key is applied once and answered with the first message; a malformed key is a 400', async () => {
+    const before = (await call(demo.url, '/api/messages')).body as ChatMessage[]
+    const send = (key: string) =>
+      call(demo.url, '/api/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ text: 'once' }) })
+    const [first, replay] = await Promise.all([send('4f1c-once'), send('4f1c-once')])
+    expect(first.status).toBe(201)
+    expect(replay.body).toEqual(first.body)
+    expect((await send('4f1c-once')).body).toEqual(first.body)
+    const refused = await send('not a key')
+    expect(refused.status).toBe(400)
+    expect(errorOf(refused.body).code).toBe('invalid_request')
+    expect((await call(demo.url, '/api/messages')).body).toEqual([...before, first.body])
+  })
+
   it('a POST bumps the room version seen through /reality/sync', async () => {
     const before = await roomVersion(demo.url)
     await postJson(demo.url, { text: 'bump' })

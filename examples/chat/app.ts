@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ProtocolError } from 'reality/protocol'
-import { createRealityServer, memoryVersions, type RealityServer, type VersionStore } from 'reality/server'
+import { createRealityServer, idempotentWrites, memoryVersions, type RealityServer, type VersionStore } from 'reality/server'
 import { toNodeHandler } from 'reality/server/node'
 import { MESSAGES_PATH, MessageLog, ROOM_KEY, checkMessageText, type ChatMessage } from './messages.js'
 import { MAX_API_BODY_BYTES, methodNotAllowed, readJsonBody, sendError, sendJson } from './http-json.js'
@@ -95,15 +95,21 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const findPageFile = options.staticDir === undefined ? builtInPage(await buildChatPage()) : staticFinder(await openStaticFiles(options.staticDir))
   const reality = createRealityServer({ versions: options.versions ?? memoryVersions() })
   const sync = toNodeHandler(reality.handler)
+  // A send replayed after a lost response (reality/offline) carries the same key: applied once.
+  const writes = idempotentWrites()
 
   const routeApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'GET') return sendJson(res, 200, await messages.list())
     if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method ?? '?', MESSAGES_PATH, ['GET', 'POST']), { allow: 'GET, POST' })
     const text = parsePostBody(await readJsonBody(req, MAX_API_BODY_BYTES))
-    // Store first, bump second: any fetch that starts after a client hears
-    // of the new version is then sure to see the message (the version fence).
-    const message: ChatMessage = await messages.add(text)
-    if (!messages.bumpsRoomKey) await reality.invalidate([ROOM_KEY])
+    const key = req.headers['idempotency-key']
+    const message = await writes.run(Array.isArray(key) ? key[0] : key, async () => {
+      // Store first, bump second: any fetch that starts after a client hears
+      // of the new version is then sure to see the message (the version fence).
+      const stored: ChatMessage = await messages.add(text)
+      if (!messages.bumpsRoomKey) await reality.invalidate([ROOM_KEY])
+      return stored
+    })
     sendJson(res, 201, message)
   }
 

@@ -3,9 +3,17 @@
  * in the background; when another tab posts, the server bumps the room's
  * version, this page hears of it on its held long-poll (or its open stream
  * with `?live=stream`) and refetches.
+ * The tabs of the chat share ONE held long-poll and one fetch per change
+ * (reality/tabs): browsers give an origin only 6 HTTP/1.1 connections, and a
+ * held request per tab would starve the 7th tab's page load.
+ * Sends go through an offline queue (reality/offline): sent while offline,
+ * they show at once, survive a reload and are posted, in order and once
+ * each, when the connection is back.
  */
 import { getSharedStore } from 'reality'
 import type { NodeState, StoreOptions } from 'reality'
+import { defineMutation, offlineQueue } from 'reality/offline'
+import { shareTabs } from 'reality/tabs'
 import { ROOM_KEY, explainChatError, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
@@ -24,10 +32,27 @@ function liveFromQuery(): StoreOptions['live'] {
   return asked === 'stream' || asked === 'interval' || asked === 'events' ? asked : 'long-poll'
 }
 
-const store = getSharedStore({ live: liveFromQuery() })
+// Tab sharing multiplexes sync requests (long-poll); a streaming tab keeps its own stream.
+const live = liveFromQuery()
+const store = getSharedStore(live === 'long-poll' ? shareTabs() : { live })
 const room = store.node<ChatMessage[]>(ROOM_KEY, {
   fetcher: (_key, { signal }) => fetchMessages({ signal }),
   fallback: [],
+})
+
+/** Optimistic messages get negative ids so they never collide with the server's. */
+let nextPendingId = -1
+
+const sendMessage = defineMutation('chat.send', {
+  keys: [ROOM_KEY],
+  run: ({ text }: { text: string }, { idempotencyKey }) => postMessage(text, { idempotencyKey }),
+  optimistic: ({ text }) => {
+    const pending: ChatMessage = { id: nextPendingId--, text, at: Date.now() }
+    return { [ROOM_KEY]: (current: ChatMessage[] | undefined) => [...(current ?? []), pending] }
+  },
+})
+const sends = offlineQueue(store, [sendMessage], {
+  onRejected: (error) => showError(error.message),
 })
 
 store.status.subscribe((status) => {
@@ -49,25 +74,17 @@ room.subscribe((state: NodeState<ChatMessage[]>) => {
   }
 })
 
-/** Optimistic messages get negative ids so they never collide with the server's. */
-let nextPendingId = -1
-
 form.addEventListener('submit', (event) => {
   event.preventDefault()
   const checked = checkMessageText(input.value)
   if (!checked.ok) return showError(checked.reason)
   showError(undefined)
   input.value = ''
-  const pending: ChatMessage = { id: nextPendingId--, text: checked.text, at: Date.now() }
-  store
-    .mutate([room], () => postMessage(checked.text), {
-      optimistic: [(current: ChatMessage[] | undefined) => [...(current ?? []), pending]],
-    })
-    .catch((error: unknown) => {
-      // The store has rolled the optimistic message back; give the text back too.
-      if (input.value === '') input.value = checked.text
-      showError(explainChatError(error))
-    })
+  sends.mutate(sendMessage, { text: checked.text }).catch((error: unknown) => {
+    // The server refused it (a 4xx) and its optimistic message is gone; give the text back too.
+    if (input.value === '') input.value = checked.text
+    showError(explainChatError(error))
+  })
 })
 
 function showError(message: string | undefined): void {

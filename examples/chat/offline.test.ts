@@ -1,0 +1,125 @@
+/**
+ * The demo's offline queue (reality/offline) in Chromium, offline for real
+ * (`context.setOffline(true)`): messages sent offline show at once, survive a
+ * reload, and reach the server exactly once each, in order, when the browser
+ * is back online — also when the response to the first one is lost. The page
+ * files are served from memory by a route (as a service worker would), so
+ * the page can reload while offline; the API and sync requests are not.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeInChromium, launchChromium, until, watchPage } from '../../test/browser.js'
+import { startDemoServer, type ChatMessage, type DemoServer } from './app.js'
+
+const PAGE_FILES = ['/', '/main.js', '/style.css']
+
+describeInChromium('chat demo offline (reality/offline)', () => {
+  let demo: DemoServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ port: 0 })
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await demo?.close()
+  })
+
+  /** A context whose page files load even offline; every POST /api/messages goes through `onPost`. */
+  async function offlineCapableContext(onPost: (route: import('playwright-core').Route, text: string) => Promise<void>): Promise<BrowserContext> {
+    const context = await browser.newContext()
+    const files = new Map<string, { body: string; type: string }>()
+    for (const path of PAGE_FILES) {
+      const response = await fetch(new URL(path, demo.url))
+      files.set(path, { body: await response.text(), type: response.headers.get('content-type')! })
+    }
+    await context.route(
+      (url) => PAGE_FILES.includes(url.pathname),
+      (route) => {
+        const file = files.get(new URL(route.request().url()).pathname)!
+        return route.fulfill({ status: 200, contentType: file.type, body: file.body })
+      },
+    )
+    await context.route('**/api/messages', (route) => {
+      if (route.request().method() !== 'POST') return route.continue()
+      return onPost(route, (route.request().postDataJSON() as { text: string }).text)
+    })
+    return context
+  }
+
+  const texts = (page: Page, selector = '#messages .message .text') => page.locator(selector).allTextContents()
+  async function send(page: Page, text: string) {
+    await page.fill('#text', text)
+    await page.press('#text', 'Enter')
+  }
+  async function serverTexts(): Promise<string[]> {
+    const messages = (await (await fetch(new URL('/api/messages', demo.url))).json()) as ChatMessage[]
+    return messages.map((message) => message.text)
+  }
+
+  it('3 messages sent offline show at once, survive a reload, and reach the server once each, in order, though the first response is lost', async () => {
+    const before = await serverTexts()
+    const posts: string[] = []
+    let dropped = 0
+    const context = await offlineCapableContext(async (route, text) => {
+      posts.push(text)
+      if (text === 'offline 1' && dropped === 0) {
+        dropped++
+        await route.fetch() // the server applies it…
+        return route.abort('failed') // …and the answer is lost on the way back
+      }
+      return route.continue()
+    })
+    const errors = watchPage(context)
+    const [alice, bob] = [await context.newPage(), await context.newPage()]
+    for (const page of [alice, bob]) {
+      await page.goto(demo.url)
+      await page.waitForSelector('#status[data-status="live"]', { timeout: 20_000 })
+    }
+
+    await context.setOffline(true)
+    await alice.waitForSelector('#status[data-status="offline"]', { timeout: 20_000 })
+    for (const text of ['offline 1', 'offline 2', 'offline 3']) await send(alice, text)
+    await until(async () => (await texts(alice, '#messages .message.pending .text')).join() === 'offline 1,offline 2,offline 3', 'the 3 messages shown at once')
+
+    await alice.reload()
+    await until(async () => (await texts(alice, '#messages .message.pending .text')).join() === 'offline 1,offline 2,offline 3', 'the 3 messages shown again after the reload')
+    expect(posts).toEqual([])
+
+    await context.setOffline(false)
+    const expected = [...before, 'offline 1', 'offline 2', 'offline 3']
+    await until(async () => (await serverTexts()).join('\n') === expected.join('\n'), 'the server to have the 3 messages', 20_000)
+    for (const page of [alice, bob]) {
+      await until(async () => (await texts(page, '#messages .message:not(.pending) .text')).slice(-3).join() === 'offline 1,offline 2,offline 3', 'every tab to show them', 20_000)
+    }
+    console.log(`[offline] POST attempts: ${posts.length} (${posts.join(', ')}); responses dropped: ${dropped}; applied by the server: ${(await serverTexts()).length - before.length}`)
+    expect(await serverTexts()).toEqual(expected) // exactly once each, in order
+    expect(posts).toEqual(['offline 1', 'offline 1', 'offline 2', 'offline 3']) // the lost answer was replayed with the same key
+    expect(await alice.locator('#messages .message.pending').count()).toBe(0)
+    await context.close()
+    // The browser logs the lost answer and the requests refused while offline; nothing else.
+    expect(errors.filter((error) => !/^Failed to load resource: net::ERR_(FAILED|INTERNET_DISCONNECTED)$/.test(error))).toEqual([])
+  })
+
+  it('a mutation refused on replay (4xx) is rolled back with its reason; the ones queued after it still run', async () => {
+    const before = await serverTexts()
+    const context = await offlineCapableContext(async (route, text) => {
+      if (text === 'refused') return route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'forbidden', message: 'Not in this room.' } }) })
+      return route.continue()
+    })
+    const page = await context.newPage()
+    await page.goto(demo.url)
+    await page.waitForSelector('#status[data-status="live"]', { timeout: 20_000 })
+    await context.setOffline(true)
+    await page.waitForSelector('#status[data-status="offline"]', { timeout: 20_000 })
+    for (const text of ['before', 'refused', 'after']) await send(page, text)
+    await until(async () => (await texts(page, '#messages .message.pending .text')).length === 3, 'the 3 shown at once')
+    await context.setOffline(false)
+    await page.waitForSelector('#error:not([hidden])', { timeout: 20_000 })
+    expect(await page.textContent('#error')).toBe('Not in this room.')
+    await until(async () => (await serverTexts()).join('\n') === [...before, 'before', 'after'].join('\n'), 'the other two applied', 20_000)
+    await until(async () => (await texts(page)).slice(-2).join() === 'before,after' && !(await texts(page)).includes('refused'), 'the refused one rolled back')
+    await context.close()
+  })
+})

@@ -1,0 +1,69 @@
+/** What the election needs from the tab's channel. */
+export interface ElectionHost {
+  /** This tab's id; ids order tabs for the fallback election. */
+  id: string
+  post(message: { t: 'beat'; from: string }): void
+  /** This tab leads now (it announces itself). */
+  lead(): void
+  /** This tab leads no more (fallback election only: another tab won). */
+  resign(): void
+}
+
+/** Fallback election: the leader announces itself this often (ms)… */
+const BEAT = 500
+/** …and a tab that heard no leader for this long (ms) claims the lead. */
+const SILENCE = 2500
+
+/**
+ * Elects one leader among the tabs sharing a channel name, for the tab's
+ * life. With the Web Locks API the leader is the tab holding the lock `name`:
+ * the browser hands it to the next waiting tab the moment the leader's tab
+ * closes or crashes. Without it, the leader announces itself every 0.5 s;
+ * a tab that hears no leader for 2.5 s (a new tab: for 1 s) claims the
+ * lead, and when two lead, the one with the lower id keeps it. Returns
+ * `heard(from)` (feed it every `beat` and `leader` message) and `stop()`.
+ *
+ * @example
+ * const election = electLeader('reality-tabs:https://app.example/reality/sync', { id, post, lead, resign })
+ * channel.onmessage = ({ data }) => data.t === 'leader' && election.heard(data.from)
+ */
+export function electLeader(name: string, host: ElectionHost) {
+  const locks = globalThis.navigator?.locks
+  if (locks) {
+    const controller = new AbortController()
+    let release: (() => void) | undefined
+    locks
+      .request(name, { signal: controller.signal }, () => {
+        host.lead()
+        return new Promise<void>((resolve) => (release = resolve))
+      })
+      .catch(() => {}) // aborted by stop() while waiting
+    return {
+      heard() {},
+      stop() {
+        controller.abort()
+        release?.()
+      },
+    }
+  }
+  let leading = false
+  // A new tab claims the lead after a second without hearing a leader.
+  let lastHeard = Date.now() - SILENCE + 2 * BEAT
+  const beat = setInterval(() => {
+    if (leading) host.post({ t: 'beat', from: host.id })
+    else if (Date.now() - lastHeard > SILENCE) {
+      leading = true
+      host.lead()
+    }
+  }, BEAT)
+  return {
+    heard(from: string) {
+      lastHeard = Date.now()
+      if (leading && from < host.id) {
+        leading = false
+        host.resign()
+      }
+    },
+    stop: () => clearInterval(beat),
+  }
+}
