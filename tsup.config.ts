@@ -8,10 +8,13 @@ const entries: Record<string, string> = {
   'server/index': 'server/index.ts',
   'server/redis/index': 'server/versions/redis.ts',
   'server/postgres/index': 'server/versions/postgres.ts',
+  'bin/reality-pg-trigger': 'server/versions/postgres-trigger-cli.ts',
   'react/index': 'bindings/react/index.ts',
   'vue/index': 'bindings/vue/index.ts',
   'svelte/index': 'bindings/svelte/index.ts',
   'solid/index': 'bindings/solid/index.ts',
+  'tanstack/index': 'bridges/tanstack/index.ts',
+  'swr/index': 'bridges/swr/index.ts',
 }
 
 export default defineConfig({
@@ -23,5 +26,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   sourcemap: false,
-  external: ['react', 'vue', 'svelte', 'solid-js', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
+  external: ['react', 'vue', 'svelte', 'solid-js', '@tanstack/query-core', 'swr', '@preact/signals-core', 'zod', 'ioredis', 'pg'],
 })

@@ -17,6 +17,7 @@ export default defineConfig({
         },
       },
       'bindings/*/vitest.config.ts',
+      'bridges/vitest.config.ts',
     ],
   },
 })

@@ -52,6 +52,8 @@ const steps: Step[] = [
   own(7, 'figures/bundle-sizes.ts', 90_000),
   own(6, 'figures/hot-path.ts', 120_000, { nodeFlags: ['--expose-gc'] }),
   own(1, 'figures/coalescing.ts', 240_000),
+  // Beside figure 1: the TanStack Query bridge, requests per invalidation.
+  own(8, 'figures/bridges.ts', 240_000),
   own(2, 'figures/latency.ts', 150_000),
   // Node from the server helper's bench when it runs; Bun and Deno (and Node
   // when that bench is missing or fails) from figures/runtime-throughput.ts.

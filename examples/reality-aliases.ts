@@ -18,6 +18,7 @@ const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.u
 export const realityAliases = [
   { find: /^reality$/, replacement: root('store/index.ts') },
   { find: /^reality\/(react|vue|svelte|solid)$/, replacement: root('bindings/$1/index.ts') },
+  { find: /^reality\/(tanstack|swr)$/, replacement: root('bridges/$1/index.ts') },
   { find: /^reality\/server\/(redis|postgres)$/, replacement: root('server/versions/$1.ts') },
   { find: /^reality\/(server|protocol)$/, replacement: root('$1/index.ts') },
 ]

@@ -16,21 +16,22 @@ async function gzippedSize(source: string): Promise<number> {
     minify: true,
     format: 'esm',
     write: false,
-    external: ['react', 'react-dom', 'vue', 'svelte', 'solid-js'],
+    external: ['react', 'react-dom', 'vue', 'svelte', 'solid-js', '@tanstack/query-core', 'swr'],
   })
   return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length
 }
 
 /**
- * Bytes (min+gz) that `bindings/<binding>/index.ts` adds to a bundle of the
+ * Bytes (min+gz) that `bindings/<binding>/index.ts` (or `bridges/<bridge>/index.ts`) adds to a bundle of the
  * store alone; logs both sizes.
  *
  * @example
  * expect(await bytesAddedBeyondStore('react')).toBeLessThanOrEqual(1024)
  */
-export async function bytesAddedBeyondStore(binding: 'react' | 'vue' | 'svelte' | 'solid'): Promise<number> {
+export async function bytesAddedBeyondStore(binding: 'react' | 'vue' | 'svelte' | 'solid' | 'tanstack' | 'swr'): Promise<number> {
+  const folder = binding === 'tanstack' || binding === 'swr' ? 'bridges' : 'bindings'
   const store = await gzippedSize(`export * from './store/index.ts'`)
-  const withBinding = await gzippedSize(`export * from './store/index.ts'; export * from './bindings/${binding}/index.ts'`)
+  const withBinding = await gzippedSize(`export * from './store/index.ts'; export * from './${folder}/${binding}/index.ts'`)
   console.log(`store ${store} B, store + reality/${binding} ${withBinding} B: +${withBinding - store} B`)
   return withBinding - store
 }

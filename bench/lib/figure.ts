@@ -39,7 +39,7 @@ export interface ChartSpec {
 
 /** What a figure script reports. */
 export interface FigureResult {
-  /** Issue 5 figure number (1–7). */
+  /** Issue 5 figure number (1–7); 8 is the TanStack Query bridge (issue 16). */
   id: number
   title: string
   /** Markdown table: column headers and rows of cells. */

@@ -21,6 +21,7 @@ export const EXAMPLE_PORTS = {
   solid: 3004,
   'micro-frontends': 3005,
   ssr: 3006,
+  tanstack: 3007,
 } as const
 
 /**

@@ -8,9 +8,9 @@
  * answers a real sync request through the package.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packAndInstall, packCleanClone, type PackedInstall } from './harness/pack-package.js'
@@ -24,7 +24,7 @@ const entries = [
   { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions', 'toNodeHandler'] },
   { specifier: 'reality', source: 'store/index.ts', names: ['createStore', 'getSharedStore', 'embeddedTransport'] },
   { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions'] },
-  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions'] },
+  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions', 'pgTriggerSql', 'installPgTrigger', 'uninstallPgTrigger'] },
 ]
 // Outside CI an entry whose source is not written yet is left out, visibly; under CI every entry must be there.
 const checked = entries.filter((entry) => inCI || existsSync(join(repoRoot, entry.source)))
@@ -100,6 +100,16 @@ function describePacked(title: string, packInto: (workDir: string) => PackedInst
       }
       const unexpected = packed.files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|d\.cts))$/.test(file))
       expect(unexpected).toEqual([])
+    })
+
+    it('runs the reality-pg-trigger bin, as npm links it into node_modules/.bin', () => {
+      const manifest = JSON.parse(readFileSync(join(packed.consumerDir, 'node_modules/reality/package.json'), 'utf8')) as { bin: Record<string, string> }
+      const binLink = join(packed.consumerDir, 'node_modules/.bin/reality-pg-trigger')
+      mkdirSync(dirname(binLink), { recursive: true })
+      symlinkSync(join('..', 'reality', manifest.bin['reality-pg-trigger']!), binLink)
+      const sql = execFileSync(binLink, ['--table', 'messages', '--key', "'chat:room:' || room_id"], { cwd: packed.consumerDir, encoding: 'utf8' })
+      expect(sql).toContain('CREATE TRIGGER "reality_messages_insert" AFTER INSERT ON "messages" REFERENCING NEW TABLE')
+      expect(execFileSync(binLink, ['--table', 'messages', '--uninstall'], { encoding: 'utf8' })).toContain('DROP FUNCTION IF EXISTS "reality_messages_bump"()')
     })
 
     for (const format of ['esm', 'cjs'] as const) {

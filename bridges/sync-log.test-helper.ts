@@ -1,0 +1,88 @@
+/**
+ * Test support for the bridges: a store over the real `httpTransport` to a
+ * loopback server whose sync requests are recorded (the keys each carried),
+ * and an application "database" read by the queries' own fetch functions.
+ */
+import { request as httpRequest } from 'node:http'
+import { createStore, type Store, type StoreOptions } from '../store/index.js'
+import { startLoopbackServer, until, type LoopbackServer } from '../test/loopback.js'
+
+/**
+ * `fetch` over node:http, for the store's sync requests. Under happy-dom the
+ * global `fetch` is the simulated browser's, which prints a "socket hang up"
+ * trace whenever the store aborts a held long-poll (as it does on every new
+ * key); this one aborts quietly, like a browser.
+ */
+const nodeHttpFetch: typeof fetch = (input, init) =>
+  new Promise((resolve, reject) => {
+    const sent = httpRequest(String(input), { method: init?.method, headers: init?.headers as Record<string, string> }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve(new Response(Buffer.concat(chunks).toString(), { status: response.statusCode, headers: response.headers as Record<string, string> })))
+      response.on('error', reject)
+    })
+    sent.on('error', reject)
+    init?.signal?.addEventListener('abort', () => {
+      sent.destroy()
+      reject(new DOMException('The operation was aborted.', 'AbortError'))
+    })
+    sent.end(init?.body as string)
+  })
+
+/** A loopback server, a store syncing with it, and every sync request it sent. */
+export interface RecordedLoopback {
+  server: LoopbackServer
+  store: Store
+  /** `known` of each sync request, in the order they were sent. */
+  syncs: Record<string, number | null>[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts a loopback server and a store whose sync requests are recorded.
+ *
+ * @example
+ * const { server, store, syncs, close } = await startRecordedLoopback({ grace: 0 })
+ */
+export async function startRecordedLoopback(storeOptions: StoreOptions = {}): Promise<RecordedLoopback> {
+  const server = await startLoopbackServer()
+  const syncs: Record<string, number | null>[] = []
+  const recordingFetch: typeof fetch = (input, init) => {
+    syncs.push(JSON.parse(String(init?.body)).known)
+    return nodeHttpFetch(input, init)
+  }
+  const store = createStore({ endpoint: server.endpoint, fetch: recordingFetch, ...storeOptions })
+  return {
+    server,
+    store,
+    syncs,
+    async close() {
+      store.destroy()
+      await until(() => server.reality.stats().held === 0, 'the server to drop the aborted long-poll')
+      await server.close()
+    },
+  }
+}
+
+/**
+ * A key → value "database" and fetch functions that read it and count their calls.
+ *
+ * @example
+ * const db = fakeDatabase({ 'news:headline': 'first' }); await db.read('news:headline')
+ */
+export function fakeDatabase(initial: Record<string, string>) {
+  const values = new Map(Object.entries(initial))
+  const reads = new Map<string, number>()
+  return {
+    set: (key: string, value: string) => values.set(key, value),
+    reads: (key: string) => reads.get(key) ?? 0,
+    totalReads: () => [...reads.values()].reduce((sum, count) => sum + count, 0),
+    /** Reads now (as a server would), then answers on the next macrotask, like a network round trip. */
+    async read(key: string, gate?: Promise<void>): Promise<string> {
+      reads.set(key, (reads.get(key) ?? 0) + 1)
+      const value = values.get(key) ?? ''
+      await (gate ?? new Promise((resolve) => setTimeout(resolve, 1)))
+      return value
+    },
+  }
+}
