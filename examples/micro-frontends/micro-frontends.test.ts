@@ -88,7 +88,11 @@ describeInChromium('micro-frontends page in Chromium', () => {
       // The registry brand: every copy looks for the page's store under it.
       expect(bundle).toContain('reality.registry')
     }
-    expect(await readFile(join(appsDir, 'apps/svelte.js'), 'utf8')).toContain(`reality from commit ${PINNED_COMMIT}`)
+    const svelte = await readFile(join(appsDir, 'apps/svelte.js'), 'utf8')
+    expect(svelte).toContain(`reality from commit ${PINNED_COMMIT}`)
+    // store.onSync() came after round 1: in the current copies, not in the pinned one.
+    expect(await readFile(join(appsDir, 'apps/react.js'), 'utf8')).toContain('onSync')
+    expect(svelte).not.toContain('onSync')
   })
 
   it('one sync request and one fetch per change for all three frontends; a change shows in every frontend that watches it', async () => {
@@ -102,7 +106,7 @@ describeInChromium('micro-frontends page in Chromium', () => {
     console.log(`[micro-frontends] per change (sync requests started / data fetches): ${Object.entries(costs).map(([key, cost]) => `${key} ${cost.syncs}/${cost.fetches.length}`).join(', ')}`)
     for (const [key, cost] of Object.entries(costs)) {
       expect(cost.fetches, key).toEqual([key])
-      expect(cost.syncs, key).toBeLessThanOrEqual(2)
+      expect(cost.syncs, key).toBe(1)
     }
     await saveScreenshot(page, 'micro-frontends')
     expect(pageErrors).toEqual([])
@@ -116,21 +120,42 @@ describeInChromium('micro-frontends page in Chromium', () => {
     const k2 = await writeAndCount(page, 'k2', 'after unmount', ['vue'])
     expect([k1.fetches, k2.fetches]).toEqual([['k1'], ['k2']])
     for (const frontend of ['vue', 'svelte']) expect(await page.getAttribute(`[data-frontend="${frontend}"] .status`, 'data-status')).toBe('live')
-    // Unmounting Vue too leaves k2 to nobody: after the grace period it leaves the poll.
+    // Unmounting Vue too leaves k2 to nobody: once the grace period is over
+    // it is only cached (ARCHITECTURE.md C6), and the next poll leaves it out.
     await page.click('[data-unmount="vue"]')
-    await until(() => server.log().some((entry) => entry.kind === 'sync' && entry.wait > 0 && entry.keys.join() === 'k1,k3'), 'the poll to drop k2', 20_000)
+    const stateOfK2 = () =>
+      page.evaluate(() => {
+        const registry = (globalThis as unknown as Record<symbol, { store: { inspect(): { nodes: { key: string; state: string }[] } } }>)[Symbol.for('reality.registry')]
+        return registry?.store.inspect().nodes.find((node) => node.key === 'k2')?.state
+      })
+    await until(async () => (await stateOfK2()) === 'cached', 'k2 to be only cached')
     const k3 = await writeAndCount(page, 'k3', 'svelte alone', ['svelte'])
     expect(k3.fetches).toEqual(['k3'])
+    const lastPoll = server.log().filter((entry) => entry.kind === 'sync' && entry.wait > 0).at(-1)
+    expect(lastPoll).toMatchObject({ keys: ['k1', 'k3'] })
     expect(pageErrors).toEqual([])
   })
 
+  // Issue 15's targets: 1 sync request before the first data fetch, at most 2
+  // until one poll is held for every key. Classic tags at the end of the body
+  // run each as soon as its file arrives, so on a loaded machine a bundle can
+  // run after the store's first quick check has left; its keys then ride a
+  // second quick check before the poll (3 in all).
+  const limits: Record<ScriptLoading, number> = { classic: 3, defer: 2, module: 2 }
   for (const loading of ['classic', 'defer', 'module'] as const) {
-    it(`page load with ${loading} <script> tags: sync requests before the first fetch and until one poll holds every key`, async () => {
-      const page = await openHost(loading)
-      const counts = pageLoadCounts(server.log())
-      console.log(`[page load, ${loading} scripts] sync requests before the first data fetch: ${counts.beforeFirstFetch}; until one poll is held for all keys: ${counts.untilHeldForAllKeys}`)
-      expect(counts.beforeFirstFetch).toBeGreaterThanOrEqual(1)
-      expect(counts.untilHeldForAllKeys).toBeGreaterThanOrEqual(counts.beforeFirstFetch)
-      })
+    it(`page load with ${loading} <script> tags: 1 sync request before the first fetch, at most ${limits[loading]} until one poll holds every key (3 loads)`, async () => {
+      const counts: ReturnType<typeof pageLoadCounts>[] = []
+      for (let load = 0; load < 3; load++) {
+        await openHost(loading)
+        counts.push(pageLoadCounts(server.log()))
+        await page?.close()
+        page = undefined
+      }
+      console.log(`[page load, ${loading} scripts] sync requests before the first data fetch: ${counts.map((count) => count.beforeFirstFetch).join(', ')}; until one poll is held for all keys: ${counts.map((count) => count.untilHeldForAllKeys).join(', ')}`)
+      for (const count of counts) {
+        expect(count.beforeFirstFetch).toBe(1)
+        expect(count.untilHeldForAllKeys).toBeLessThanOrEqual(limits[loading])
+      }
+    })
   }
 })
