@@ -15,6 +15,7 @@ const entries: Record<string, string> = {
   'solid/index': 'bindings/solid/index.ts',
   'tanstack/index': 'bridges/tanstack/index.ts',
   'swr/index': 'bridges/swr/index.ts',
+  'devtools/index': 'devtools/index.ts',
 }
 
 export default defineConfig({

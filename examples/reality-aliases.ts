@@ -20,5 +20,5 @@ export const realityAliases = [
   { find: /^reality\/(react|vue|svelte|solid)$/, replacement: root('bindings/$1/index.ts') },
   { find: /^reality\/(tanstack|swr)$/, replacement: root('bridges/$1/index.ts') },
   { find: /^reality\/server\/(redis|postgres)$/, replacement: root('server/versions/$1.ts') },
-  { find: /^reality\/(server|protocol)$/, replacement: root('$1/index.ts') },
+  { find: /^reality\/(server|protocol|devtools)$/, replacement: root('$1/index.ts') },
 ]
