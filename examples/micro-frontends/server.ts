@@ -5,11 +5,11 @@
  * (and curious users, at `GET /api/log`) can count them.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { ProtocolError } from 'reality/protocol'
 import { createRealityServer, toNodeHandler, type RealityServer } from 'reality/server'
 import { methodNotAllowed, readJsonBody, sendError, sendJson } from '../chat/http-json.js'
 import { openStaticFiles } from '../chat/static-files.js'
+import { listenExample, sendBody } from '../listen.js'
 import { HOST_CSS, HOST_SCRIPT, hostPage, parseScriptLoading } from './host-page.js'
 import { BOARD_KEYS, type BoardEntry, type BoardKey } from './keys.js'
 
@@ -95,13 +95,13 @@ export async function startMicroFrontendsServer(options: { port: number; host?: 
       if (url.pathname === '/') {
         const loading = parseScriptLoading(url.searchParams.get('scripts'))
         if (!loading) throw new ProtocolError(400, 'invalid_request', 'scripts must be classic, defer or module.')
-        return send(res, 'text/html; charset=utf-8', hostPage(loading, frontends))
+        return sendBody(res, 'text/html; charset=utf-8', hostPage(loading, frontends))
       }
-      if (url.pathname === '/host.js') return send(res, 'text/javascript; charset=utf-8', HOST_SCRIPT)
-      if (url.pathname === '/host.css') return send(res, 'text/css; charset=utf-8', HOST_CSS)
+      if (url.pathname === '/host.js') return sendBody(res, 'text/javascript; charset=utf-8', HOST_SCRIPT)
+      if (url.pathname === '/host.css') return sendBody(res, 'text/css; charset=utf-8', HOST_CSS)
       const file = url.pathname.startsWith('/apps/') ? await files.find(url.pathname) : undefined
       if (!file) throw new ProtocolError(404, 'not_found', `Nothing at ${url.pathname}.`)
-      send(res, file.contentType, file.body)
+      sendBody(res, file.contentType, file.body)
     }
     route().catch((error: unknown) => {
       if (error instanceof ProtocolError) return sendError(res, error)
@@ -110,33 +110,13 @@ export async function startMicroFrontendsServer(options: { port: number; host?: 
     })
   })
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => resolve())
-    })
-  } catch (error) {
-    await reality.close()
-    throw error
-  }
-  const hostInUrl = host.includes(':') ? `[${host}]` : host
+  const listening = await listenExample(server, reality, { port, host })
   return {
-    url: `http://${hostInUrl}:${(server.address() as AddressInfo).port}/`,
+    url: listening.url,
     reality,
     log: () => log,
     clearLog: () => void (log = []),
     write,
-    async close() {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Answer held long-polls now, then drop idle keep-alive connections.
-      await reality.close()
-      server.closeAllConnections()
-      await stopped
-    },
+    close: listening.close,
   }
-}
-
-function send(res: ServerResponse, contentType: string, body: string | Buffer): void {
-  res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache' })
-  res.end(body)
 }

@@ -5,8 +5,7 @@
  * and the Reality sync endpoint are served beside it.
  */
 import { readFile } from 'node:fs/promises'
-import { createServer, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ProtocolError } from 'reality/protocol'
@@ -14,6 +13,7 @@ import { createRealityServer, toNodeHandler, type RealityServer } from 'reality/
 import type { Snapshot } from 'reality'
 import { methodNotAllowed, readJsonBody, sendError, sendJson } from '../chat/http-json.js'
 import { openStaticFiles } from '../chat/static-files.js'
+import { listenExample, sendBody } from '../listen.js'
 import { HEADLINE_KEY, SNAPSHOT_ELEMENT_ID, type Headline } from './headline.js'
 
 /** What entry-server.js exports. */
@@ -88,11 +88,11 @@ export async function startSsrServer(options: { port: number; host?: string; bui
       if (url.pathname === '/' || url.pathname === '/index.html') {
         const { html, snapshot } = await render({ reality, loadHeadline: () => headline })
         const page = template.replace('<!--app-html-->', html).replace('<!--app-snapshot-->', snapshotScript(snapshot))
-        return send(res, 'text/html; charset=utf-8', page)
+        return sendBody(res, 'text/html; charset=utf-8', page)
       }
       const file = await assets.find(url.pathname)
       if (!file) throw new ProtocolError(404, 'not_found', `Nothing at ${url.pathname}.`)
-      send(res, file.contentType, file.body)
+      sendBody(res, file.contentType, file.body)
     }
     route().catch((error: unknown) => {
       if (error instanceof ProtocolError) return sendError(res, error)
@@ -102,31 +102,12 @@ export async function startSsrServer(options: { port: number; host?: string; bui
     })
   })
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => resolve())
-    })
-  } catch (error) {
-    await reality.close()
-    throw error
-  }
-  const hostInUrl = host.includes(':') ? `[${host}]` : host
+  const listening = await listenExample(server, reality, { port, host })
   return {
-    url: `http://${hostInUrl}:${(server.address() as AddressInfo).port}/`,
+    url: listening.url,
     reality,
     fetches: () => fetches,
     write,
-    async close() {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-      await reality.close()
-      server.closeAllConnections()
-      await stopped
-    },
+    close: listening.close,
   }
-}
-
-function send(res: ServerResponse, contentType: string, body: string | Buffer): void {
-  res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache' })
-  res.end(body)
 }
