@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 /** What the build reads: the entry folders and the configs. */
-const sourceDirs = ['protocol', 'server', 'store', 'bindings']
+const sourceDirs = ['protocol', 'server', 'store', 'bindings', 'bridges', 'tabs', 'offline', 'devtools']
 const sourceFiles = ['package.json', 'tsup.config.ts', 'tsconfig.json', 'scripts/esm-only-types.mjs']
 
 /** Newest (`pick = Math.max`) or oldest mtime of the files under `dir`, tests and node_modules aside. */

@@ -1,0 +1,53 @@
+/**
+ * What the example servers that are not the chat demo (micro-frontends, SSR)
+ * share: listening on a port and host, the URL to print, closing without
+ * waiting for held long-polls, and sending a whole body.
+ */
+import type { Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { RealityServer } from 'reality/server'
+
+/**
+ * Listens on `port` and `host` (failing with the listen error, e.g.
+ * EADDRINUSE, after closing `reality`), and returns the URL and a `close()`
+ * that answers held long-polls at once, then drops idle connections.
+ *
+ * @example
+ * const { url, close } = await listenExample(server, reality, { port: 0, host: '127.0.0.1' })
+ */
+export async function listenExample(server: Server, reality: RealityServer, { port, host }: { port: number; host: string }): Promise<{ url: string; close(): Promise<void> }> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    await reality.close()
+    throw error
+  }
+  const hostInUrl = host.includes(':') ? `[${host}]` : host
+  return {
+    url: `http://${hostInUrl}:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Held long-polls would keep server.close() waiting: answer them now.
+      await reality.close()
+      server.closeAllConnections()
+      await stopped
+    },
+  }
+}
+
+/**
+ * Sends a whole body with its type and length (never cached: the examples' pages change).
+ *
+ * @example
+ * sendBody(res, 'text/html; charset=utf-8', html)
+ */
+export function sendBody(res: ServerResponse, contentType: string, body: string | Buffer): void {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache' })
+  res.end(body)
+}
