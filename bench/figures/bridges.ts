@@ -50,7 +50,9 @@ async function bridged(server: CountingServer, n: number) {
   const queries = observeQueries(server, queryClient, prefix, n)
   const held = () => server.reality.stats().held === 1 && store.debug().fetches === 0 && queries.idle()
   try {
-    await until(queries.idle, 'every query loaded', 60_000)
+    // Every key checked once: its node holds a version (peeked through handles that do not subscribe).
+    const nodes = Array.from({ length: n }, (_, i) => store.node(`${prefix}:${i}`, { fetcher: () => undefined }))
+    await until(() => queries.idle() && nodes.every((node) => node.get().version !== null), 'every query loaded and checked', 60_000)
     await settled(server.lastRequestAt, held, 'a held long-poll after connecting', 300, 60_000)
     const connect = { ...server.counts }
     server.reset()
