@@ -5,6 +5,7 @@
 import { cleanup, render, screen } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import useSWR, { SWRConfig } from 'swr'
+import useSWRInfinite from 'swr/infinite'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { until } from '../../test/loopback.js'
 import { fakeDatabase, startRecordedLoopback, type RecordedLoopback } from '../sync-log.test-helper.js'
@@ -153,6 +154,26 @@ describe('reality() SWR middleware over a real loopback server', () => {
     release()
     await heldAgain()
     expect(text('a')).toBe('a2')
+  })
+
+  it('leaves useSWRInfinite alone (its getKey is never called without a page index)', async () => {
+    loopback = await startRecordedLoopback()
+    db = fakeDatabase({ 'item:a': 'a1', 'page:0': 'p0' })
+    const pageIndexes: unknown[] = []
+    function Pages() {
+      const { data } = useSWRInfinite((index: number) => (pageIndexes.push(index), `page:${index}`), (key: string) => db.read(key))
+      return <p data-testid="pages">{data?.join() ?? 'loading'}</p>
+    }
+    render(
+      <App>
+        <Item id="a" />
+        <Pages />
+      </App>,
+    )
+    await until(() => text('a') === 'a1' && screen.getByTestId('pages').textContent === 'p0', 'both to load')
+    await heldAgain()
+    expect(Object.keys(loopback.syncs.at(-1)!)).toEqual(['item:a'])
+    expect(pageIndexes.every((index) => typeof index === 'number')).toBe(true)
   })
 
   it('maps keys with keyOf: unmapped keys are not watched', async () => {
