@@ -62,6 +62,24 @@ describe('reality() SWR middleware over a real loopback server', () => {
     expect(db.totalReads() - before).toBe(1)
   })
 
+  it('for comparison, plain SWR learns of changes only by revalidating every mounted key (here on focus): 100 requests', async () => {
+    loopback = await startRecordedLoopback()
+    const ids = Array.from({ length: 100 }, (_, i) => String(i))
+    db = fakeDatabase(Object.fromEntries(ids.map((id) => [`item:${id}`, `item ${id} v1`])))
+    render(
+      <SWRConfig value={{ provider: () => new Map(), dedupingInterval: 0, focusThrottleInterval: 0 }}>
+        {ids.map((id) => <Item key={id} id={id} />)}
+      </SWRConfig>,
+    )
+    await until(() => ids.every((id) => text(id) === `item ${id} v1`), 'every item to load')
+    const before = db.totalReads()
+    db.set('item:7', 'item 7 v2')
+    window.dispatchEvent(new window.Event('focus'))
+    await screen.findByText('item 7 v2', undefined, { timeout: 10_000 })
+    await until(() => db.totalReads() - before === 100, 'every key to revalidate')
+    expect(loopback.syncs).toHaveLength(0)
+  })
+
   it('two hooks on one key revalidate it once per change', async () => {
     loopback = await startRecordedLoopback()
     db = fakeDatabase({ 'item:a': 'a1' })
