@@ -8,6 +8,7 @@ const entries: Record<string, string> = {
   'server/index': 'server/index.ts',
   'server/redis/index': 'server/versions/redis.ts',
   'server/postgres/index': 'server/versions/postgres.ts',
+  'bin/reality-pg-trigger': 'server/versions/postgres-trigger-cli.ts',
   'react/index': 'bindings/react/index.ts',
   'vue/index': 'bindings/vue/index.ts',
   'svelte/index': 'bindings/svelte/index.ts',

@@ -15,5 +15,7 @@ export {
   syncRequestSchema,
   syncResponseSchema,
   changedEntrySchema,
+  versionsResponseSchema,
+  changeEventSchema,
   errorBodySchema,
 } from './schema.js'

@@ -25,6 +25,16 @@ export const MAX_WAIT_MS = 30_000
 export const MAX_PAYLOAD_BYTES = 8 * 1024
 
 /**
+ * The most requests one server instance holds at once (beyond it: 503
+ * `overloaded`). Sized so held requests fit in about 256 MiB: about 10 KB
+ * each over node:http, socket and request objects included.
+ */
+export const MAX_HELD = 25_000
+
+/** How long a client may take to send its request body, in milliseconds (then 408). */
+export const BODY_TIMEOUT_MS = 10_000
+
+/**
  * Every limit the server enforces. All are configurable through
  * `createRealityServer({ limits })`; these are the defaults.
  */
@@ -39,6 +49,10 @@ export interface Limits {
   maxWait: number
   /** Inline payload cap in bytes of JSON (`invalidate` throws above it). */
   maxPayloadBytes: number
+  /** Requests held at once per server instance; beyond it a request that would be held gets 503 `overloaded`. */
+  maxHeld: number
+  /** Milliseconds a request body may take to arrive; a slower one gets 408 `request_timeout`. */
+  bodyTimeout: number
 }
 
 /** The default {@link Limits}. */
@@ -48,6 +62,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxKeyLength: MAX_KEY_LENGTH,
   maxWait: MAX_WAIT_MS,
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  maxHeld: MAX_HELD,
+  bodyTimeout: BODY_TIMEOUT_MS,
 })
 
 /**

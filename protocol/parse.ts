@@ -80,6 +80,7 @@ export function parseSyncRequest(text: string, limits: Limits = DEFAULT_LIMITS):
   }
   const request: SyncRequest = { v: 1, known }
   if (parsed.data.wait !== undefined) request.wait = parsed.data.wait
+  if (parsed.data.stream === true) request.stream = true
   return { ok: true, request }
 }
 

@@ -29,6 +29,7 @@ export function createSchemas(limits: Limits = DEFAULT_LIMITS) {
         message: `At most ${limits.maxKeys} keys per request.`,
       }),
     wait: z.number().int('wait must be whole milliseconds.').nonnegative('wait must not be negative.').optional(),
+    stream: z.boolean('stream must be true or false.').optional(),
   })
   const changedEntry = z.object({
     version: versionSchema,
@@ -40,6 +41,12 @@ export function createSchemas(limits: Limits = DEFAULT_LIMITS) {
     changed: z.record(z.string(), changedEntry),
     denied: z.array(z.string()).optional(),
   })
+  const versionsResponse = z.object({
+    v: z.literal(1),
+    versions: z.record(z.string(), versionSchema),
+    denied: z.array(z.string()).optional(),
+  })
+  const changeEvent = changedEntry.extend({ key: z.string() })
   const errorBody = z.object({
     error: z.object({
       code: z.string(),
@@ -47,7 +54,7 @@ export function createSchemas(limits: Limits = DEFAULT_LIMITS) {
       issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
     }),
   })
-  return { key, request, changedEntry, response, errorBody }
+  return { key, request, changedEntry, response, versionsResponse, changeEvent, errorBody }
 }
 
 const defaults = createSchemas()
@@ -58,5 +65,9 @@ export const syncRequestSchema = defaults.request
 export const syncResponseSchema = defaults.response
 /** Schema of one `changed` entry. */
 export const changedEntrySchema = defaults.changedEntry
+/** Schema of the JSON answer to `GET {endpoint}?key=…`. */
+export const versionsResponseSchema = defaults.versionsResponse
+/** Schema of the `data` of one `event: change` of the event-stream answer. */
+export const changeEventSchema = defaults.changeEvent
 /** Schema of an error body. */
 export const errorBodySchema = defaults.errorBody

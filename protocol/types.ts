@@ -13,6 +13,12 @@ export interface SyncRequest {
   known: Record<string, Version | null>
   /** Long-poll: hold the request up to this many milliseconds while nothing differs. */
   wait?: number
+  /**
+   * Stream: answer `application/x-ndjson`, one {@link SyncResponse} per line as
+   * changes happen (the first at once, then a heartbeat line at least every
+   * 15 s), until the server's `maxStream` lifetime ends. `wait` is ignored.
+   */
+  stream?: boolean
 }
 
 /** What the server says about one changed key. */
@@ -34,6 +40,20 @@ export interface SyncResponse {
   denied?: string[]
 }
 
+/** The `200` JSON answer to `GET {endpoint}?key=a&key=b` (polling without a body). */
+export interface VersionsResponse {
+  v: 1
+  /** The current version of every requested key the client may read. */
+  versions: Record<string, Version>
+  /** Keys the authorize hook refused. Their versions are never revealed. */
+  denied?: string[]
+}
+
+/** The `data` of one `event: change` of the `text/event-stream` answer to `GET {endpoint}?key=…`. */
+export interface ChangeEvent extends ChangedEntry {
+  key: string
+}
+
 /** Machine-readable error codes, one per way a request can fail. */
 export type ErrorCode =
   | 'invalid_json'
@@ -44,11 +64,14 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'not_acceptable'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
   | 'rate_limited'
   | 'unavailable'
+  | 'overloaded'
+  | 'request_timeout'
   | 'internal'
 
 /** One problem found in a request, located by its path in the body. */

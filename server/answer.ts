@@ -1,7 +1,8 @@
 import type { ChangedEntry, SyncRequest, SyncResponse } from '../protocol/types.js'
-import { Hold, type HoldCounters } from './hold.js'
+import { Hold, type HoldCounters, type HoldOutcome } from './hold.js'
 import type { VersionEntry, VersionStore } from './version-store.js'
-import type { WaiterRegistry } from './waiters.js'
+import type { WaiterRegistry, WatchGroup } from './waiters.js'
+import type { DeadlineWheel } from './deadlines.js'
 
 /**
  * The version store failed (read or subscribe): answered 503 with Retry-After.
@@ -20,16 +21,19 @@ export class StoreUnavailableError extends Error {
  * What {@link answerSync} needs from the server.
  *
  * @example
- * const context: AnswerContext = { store, registry, counters, holds: new Set(), closed: () => false }
+ * const context: AnswerContext = { store, registry, counters, closed: () => false, deadlines: new DeadlineWheel() }
  */
 export interface AnswerContext {
   store: VersionStore
   registry: WaiterRegistry
   counters: HoldCounters
-  /** Every hold in progress, so server close can end them (with an empty answer). */
-  holds: Set<Hold>
   /** True once the server is closed: nothing new is held. */
   closed(): boolean
+  /**
+   * The one timer behind every held request's deadline; also how server
+   * close reaches every hold in progress (each is armed there until released).
+   */
+  deadlines: DeadlineWheel<Hold>
 }
 
 /**
@@ -46,10 +50,15 @@ export interface ChangedReader {
 }
 
 /**
- * A plain promise chain, not an async function: this runs on every sync
- * request, and each async frame costs a little CPU.
+ * The entries of `keys` whose version differs from `known[key]`. A plain
+ * promise chain, not an async function: this runs on every sync request,
+ * and each async frame costs a little CPU. Rejects with
+ * {@link StoreUnavailableError} when the store fails.
+ *
+ * @example
+ * const changed = await readChanged(store, ['a'], { a: 3 }) // Map { 'a' => { version: 4 } }
  */
-function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonly string[], known: SyncRequest['known']): Promise<Map<string, VersionEntry>> {
+export function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonly string[], known: SyncRequest['known']): Promise<Map<string, VersionEntry>> {
   const unavailable = (error: unknown) => Promise.reject(new StoreUnavailableError(error))
   try {
     if (store.readChanged) return store.readChanged(keys, known).catch(unavailable)
@@ -72,8 +81,13 @@ function readChanged(store: VersionStore & Partial<ChangedReader>, keys: readonl
 // entry as 0 keeps the answer well-formed; it is not how never-written keys read.
 const NEVER_WRITTEN: VersionEntry = Object.freeze({ version: 0 })
 
-/** The `changed` object of the answer, or `undefined` when nothing differs. */
-function toChanged(entries: Map<string, VersionEntry>): Record<string, ChangedEntry> | undefined {
+/**
+ * The `changed` object of the answer, or `undefined` when nothing differs.
+ *
+ * @example
+ * toChanged(new Map([['a', { version: 4 }]])) // { a: { version: 4 } }
+ */
+export function toChanged(entries: Map<string, VersionEntry>): Record<string, ChangedEntry> | undefined {
   if (entries.size === 0) return undefined
   // Prototype-free: "__proto__" is an ordinary key here.
   const changed: Record<string, ChangedEntry> = Object.create(null)
@@ -119,7 +133,13 @@ export function answerSync(
   return holdAndAnswer(context, request, allowed, denied, waitMs, signal)
 }
 
-async function holdAndAnswer(
+/**
+ * Registers the hold (and, when it watches keys, its shared watch group)
+ * synchronously, then waits in {@link heldAnswer}. Not async itself: the
+ * parsed request (its `known` record, up to 64 KiB of body's worth of
+ * objects) must not stay reachable from a suspended frame while held.
+ */
+function holdAndAnswer(
   context: AnswerContext,
   request: SyncRequest,
   allowed: string[],
@@ -127,28 +147,49 @@ async function holdAndAnswer(
   waitMs: number,
   signal: AbortSignal,
 ): Promise<SyncResponse> {
-  const { store, registry } = context
-  const hold = new Hold(allowed, request.known, waitMs, signal, context.counters)
-  context.holds.add(hold)
-  const watching = allowed.length > 0
+  const hold = new Hold(waitMs, signal, context.counters, context.deadlines)
+  let group: WatchGroup | undefined
   try {
-    if (watching) {
+    if (allowed.length > 0) group = context.registry.add(hold, allowed, request.known)
+  } catch (error) {
+    finish(context, hold)
+    return Promise.reject(error)
+  }
+  return heldAnswer(context, hold, group, denied)
+}
+
+function finish(context: AnswerContext, hold: Hold): void {
+  context.registry.remove(hold)
+  hold.release()
+}
+
+async function heldAnswer(context: AnswerContext, hold: Hold, group: WatchGroup | undefined, denied: string[]): Promise<SyncResponse> {
+  try {
+    if (group) {
+      const subscribing = context.registry.subscribed()
+      subscribing.catch(() => {}) // handled below, or dropped when the hold ended first
+      let outcome: void | HoldOutcome
       try {
-        await registry.add(hold)
+        outcome = await hold.whileHeld(subscribing)
       } catch (error) {
         throw new StoreUnavailableError(error)
       }
+      if (outcome !== undefined) return response(undefined, denied) // ended while subscribing
     }
     for (;;) {
-      const changed = toChanged(await readChanged(store, allowed, request.known))
-      if (changed) return response(changed, denied)
+      if (group) {
+        const read = readChanged(context.store, group.keys, group.known())
+        read.catch(() => {})
+        const entries = await hold.whileHeld(read)
+        if (typeof entries === 'string') return response(undefined, denied) // ended while reading
+        const changed = toChanged(entries)
+        if (changed) return response(changed, denied)
+      }
       // The woken-for change may already be superseded by a version the
       // client holds (another tab wrote and refetched): keep holding.
       if ((await hold.next()) !== 'wake') return response(undefined, denied)
     }
   } finally {
-    if (watching) registry.remove(hold)
-    hold.release()
-    context.holds.delete(hold)
+    finish(context, hold)
   }
 }

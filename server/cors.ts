@@ -57,7 +57,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     if (typeof header !== 'string' || !TOKEN.test(header)) throw new TypeError(`cors.headers must list header names; got ${JSON.stringify(header)}.`)
     return header.toLowerCase()
   })
-  const allowHeaders = [...new Set(['content-type', ...extraHeaders])].join(', ')
+  // last-event-id: an EventSource reconnecting; if-none-match: a GET poller revalidating.
+  const allowHeaders = [...new Set(['content-type', 'last-event-id', 'if-none-match', ...extraHeaders])].join(', ')
   const credentials = options.credentials === true
 
   function allowedOrigin(origin: string | null): string | undefined {
@@ -85,20 +86,20 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
       const headers = base(origin)
       // Retry-After is not a CORS-safelisted response header: expose it so
       // browser clients can honour 429/503 back-off hints.
-      if (origin !== undefined) headers['access-control-expose-headers'] = 'Retry-After'
+      if (origin !== undefined) headers['access-control-expose-headers'] = 'Retry-After, ETag'
       return headers
     },
     preflight(requestOrigin) {
       if (requestOrigin === null) {
         // Not a preflight: a plain OPTIONS asking what the endpoint supports.
-        return { status: 204, headers: { ...base(undefined), allow: 'POST, OPTIONS' }, body: null }
+        return { status: 204, headers: { ...base(undefined), allow: 'GET, POST, OPTIONS' }, body: null }
       }
       const origin = allowedOrigin(requestOrigin)
       if (origin === undefined) {
         return errorOutput(new ProtocolError(403, 'forbidden', 'This origin may not call the sync endpoint. Add it to cors.origins on the server.'), base(undefined))
       }
       const headers = base(origin)
-      headers['access-control-allow-methods'] = 'POST'
+      headers['access-control-allow-methods'] = 'GET, POST'
       headers['access-control-allow-headers'] = allowHeaders
       if (options.maxAge !== undefined) headers['access-control-max-age'] = String(options.maxAge)
       return { status: 204, headers, body: null }

@@ -1,9 +1,10 @@
 import type { Limits } from '../protocol/limits.js'
 import type { Authorize } from './auth.js'
 import { createCorsPolicy, type CorsOptions } from './cors.js'
+import { DeadlineWheel } from './deadlines.js'
 import type { Hold, HoldCounters } from './hold.js'
 import { attachSyncCore } from './node-fast-path.js'
-import { resolveLimits } from './options.js'
+import { resolveLimits, resolveStreamTiming } from './options.js'
 import { readBody } from './read-body.js'
 import { toResponse } from './responses.js'
 import { createSyncCore, type SyncInput } from './sync-core.js'
@@ -29,6 +30,14 @@ export interface RealityServerOptions {
   cors?: CorsOptions
   /** Longest long-poll in ms (requests asking more are clamped); `0` disables holding. Default 30,000. */
   maxWait?: number
+  /**
+   * Lifetime of a streamed answer (`"stream": true` NDJSON, or Server-Sent
+   * Events) in ms; then it ends and the client opens a new one. `0` ends a
+   * stream after its first answer. Default 300,000.
+   */
+  maxStream?: number
+  /** A streamed answer writes a line at least this often (ms), for proxies and clients. Default 15,000. */
+  heartbeat?: number
   /**
    * Receives internal errors (a throwing `authorize`, a failing version store)
    * that clients only see as a generic 500/503. Defaults to `console.error`.
@@ -84,7 +93,8 @@ export interface RealityServer {
 /**
  * Creates the stateless sync handler (`Request → Response`) with its
  * invalidation API. The handler answers whatever route it is mounted on;
- * it accepts `POST` (and `OPTIONS` when `cors` is set).
+ * it accepts `POST` (sync, long-poll, `"stream": true`), `GET ?key=…`
+ * (versions as JSON, or Server-Sent Events) and `OPTIONS` when `cors` is set.
  *
  * @example
  * const server = createRealityServer({
@@ -103,13 +113,14 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
   const registry = new WaiterRegistry(store)
   const counters: HoldCounters = { held: 0, timers: 0, abortListeners: 0 }
   let closed = false
-  const holds = new Set<Hold>()
+  const deadlines = new DeadlineWheel<Hold>()
   const writer = createWriter(store, limits)
   const core = createSyncCore({
     limits,
     authorize: options.authorize,
     cors: options.cors ? createCorsPolicy(options.cors) : undefined,
-    answer: { store, registry, counters, holds, closed: () => closed },
+    answer: { store, registry, counters, closed: () => closed, deadlines },
+    stream: resolveStreamTiming(options.maxStream, options.heartbeat),
     closed: () => closed,
     report(error, input) {
       try {
@@ -133,7 +144,7 @@ export function createRealityServer(options: RealityServerOptions = {}): Reality
     async close() {
       if (closed) return
       closed = true
-      for (const hold of holds) hold.cancel()
+      deadlines.forEach((hold) => hold.cancel())
       if (ownsStore) await store.close?.()
     },
   }
@@ -145,11 +156,14 @@ class RequestInput implements SyncInput {
   get method() {
     return this.source.method
   }
+  url() {
+    return this.source.url
+  }
   header(name: string) {
     return this.source.headers.get(name)
   }
-  readText(maxBytes: number) {
-    return readBody(this.source, maxBytes)
+  readText(maxBytes: number, timeoutMs: number) {
+    return readBody(this.source, maxBytes, timeoutMs)
   }
   signal() {
     return this.source.signal

@@ -25,6 +25,7 @@ function body(random: () => number): string {
   const entries = Array.from({ length: Math.floor(random() * 6) }, () => `${JSON.stringify(good(keys, 5))}:${good(values, 4)}`)
   const root = [`"v":${pick(['1', '1', '1', '2', '"1"', '1.0', 'null'])}`, `"known":${pick([`{${entries.join(',')}}`, `{${entries.join(',')}}`, '[]', 'null', '"x"'])}`]
   if (random() < 0.4) root.push(`"wait":${pick(['0', '100', '-1', '1.5', 'null', '"5"', '1e20', '9007199254740992'])}`)
+  if (random() < 0.3) root.push(`"stream":${pick(['true', 'false', 'true', '1', '"true"', 'null'])}`)
   if (random() < 0.15) root.push(`${pick(['"extra"', '"v"', '"known"', '"__proto__"', '"wait"'])}:${pick(values)}`)
   const text = `{${root.sort(() => random() - 0.5).join(',')}}`
   return random() < 0.1 ? ` ${text}\n` : text

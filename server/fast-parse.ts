@@ -2,7 +2,7 @@ import { CONTROL_CHARACTER, type Limits } from '../protocol/limits.js'
 import { parseSyncRequest, type ParseResult } from '../protocol/parse.js'
 import type { SyncRequest } from '../protocol/types.js'
 
-const ROOT_KEYS = new Set(['v', 'known', 'wait'])
+const ROOT_KEYS = new Set(['v', 'known', 'wait', 'stream'])
 
 /**
  * Parses a sync body like `parseSyncRequest`, with a fast path for the
@@ -44,6 +44,8 @@ function fastParse(text: string, limits: Readonly<Limits>): ParseResult | undefi
   if (body.v !== 1) return undefined
   const wait = body.wait
   if (wait !== undefined && !(typeof wait === 'number' && Number.isSafeInteger(wait) && wait >= 0)) return undefined
+  const stream = body.stream
+  if (stream !== undefined && typeof stream !== 'boolean') return undefined
   const rawKnown = body.known
   if (typeof rawKnown !== 'object' || rawKnown === null || Array.isArray(rawKnown)) return undefined
   const knownKeys = Object.keys(rawKnown)
@@ -69,6 +71,7 @@ function fastParse(text: string, limits: Readonly<Limits>): ParseResult | undefi
   Object.setPrototypeOf(known, null)
   const request: SyncRequest = { v: 1, known: known as Record<string, number | null> }
   if (wait !== undefined) request.wait = wait as number
+  if (stream === true) request.stream = true
   return { ok: true, request }
 }
 

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { ProtocolError } from '../protocol/error.js'
+import { BODY_TIMEOUT_MS } from '../protocol/limits.js'
 import { declaredLengthProblem, decodeBody, tooLarge } from './read-body.js'
+import { requestTimeoutError } from './responses.js'
 
 /**
  * What a body parser that ran before us (express.json(), express.raw(),
@@ -28,7 +30,12 @@ export function consumedBody(req: IncomingMessage): string | Uint8Array | undefi
  * const text = await readNodeBody(req, 65536) // string | ProtocolError
  * // `contentLength` defaults to req.headers['content-length'].
  */
-export function readNodeBody(req: IncomingMessage, maxBytes: number, contentLength: string | null | undefined = req.headers['content-length']): Promise<string | ProtocolError> {
+export function readNodeBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  contentLength: string | null | undefined = req.headers['content-length'],
+  timeoutMs = BODY_TIMEOUT_MS,
+): Promise<string | ProtocolError> {
   const consumed = consumedBody(req)
   if (consumed !== undefined) {
     const bytes = typeof consumed === 'string' ? Buffer.from(consumed) : consumed
@@ -38,26 +45,36 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number, contentLeng
   if (declared) return Promise.resolve(declared)
   // Already read by someone who kept nothing: there is no body left to read.
   if (req.readableEnded) return Promise.resolve('')
-  // Two listeners only (this runs on every sync request). If the client goes
-  // away mid-body, 'end' never comes and nothing else holds this promise:
-  // it is collected with the request, and no timer or subscription exists yet.
+  // If the client goes away mid-body, 'end' never comes: the deadline ends
+  // the wait (and a slow client gets a 408 instead of holding the request
+  // for Node's 300 s). Listeners are removed once settled, so a held
+  // request keeps no chunk of its body.
   return new Promise((resolve) => {
-    const chunks: Buffer[] = []
+    let chunks: Buffer[] = []
     let total = 0
-    let refused = false
-    req.on('data', (chunk: Buffer) => {
-      if (refused) return
+    const settle = (result: string | ProtocolError) => {
+      clearTimeout(timer)
+      req.off('data', onData)
+      req.off('end', onEnd)
+      chunks = []
+      resolve(result)
+    }
+    const onData = (chunk: Buffer) => {
       total += chunk.byteLength
       if (total > maxBytes) {
-        refused = true
-        chunks.length = 0
-        resolve(tooLarge(maxBytes)) // the rest flows on and is dropped; the answer says Connection: close
+        // The rest flows on and is dropped; the answer says Connection: close.
+        settle(tooLarge(maxBytes))
+        req.resume()
         return
       }
       chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (!refused) resolve(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)))
-    })
+    }
+    const onEnd = () => settle(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)))
+    const timer = setTimeout(() => {
+      settle(requestTimeoutError(timeoutMs))
+      req.resume() // whatever still comes is discarded; the answer says Connection: close
+    }, timeoutMs)
+    req.on('data', onData)
+    req.on('end', onEnd)
   })
 }

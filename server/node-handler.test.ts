@@ -117,7 +117,7 @@ for (const [name, mount] of Object.entries(mounts)) {
       if (name.startsWith('node:http')) {
         const method = await fetch(url, { method: 'PUT', body: '{}' })
         expect(method.status).toBe(405)
-        expect(method.headers.get('allow')).toBe('POST')
+        expect(method.headers.get('allow')).toBe('GET, POST')
       }
     })
   })

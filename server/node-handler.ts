@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consumedBody } from './node-body.js'
+import { writeNodeStream, writeWithBackpressure as write } from './node-stream.js'
 import { syncCoreOf } from './node-fast-path.js'
 import { errorOutput, internalError, type SyncOutput } from './responses.js'
 import { clientGone, NodeInput, requestHeaders, requestUrl } from './node-input.js'
@@ -14,6 +15,7 @@ import type { SyncCore } from './sync-core.js'
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 
 const BODYLESS = new Set(['GET', 'HEAD'])
+const STREAMED = /^\s*(application\/x-ndjson|text\/event-stream)\b/i
 
 /**
  * A web `ReadableStream` over the request. On cancel (the handler refused
@@ -78,16 +80,21 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   }
   const reader = response.body.getReader()
   try {
-    const first = await reader.read()
-    if (first.done) return void res.end()
-    const second = await reader.read()
-    if (second.done) {
-      // The usual case (a small JSON answer): one write with a length, no chunked framing.
-      res.setHeader('content-length', first.value.byteLength)
-      return void res.end(first.value)
+    if (STREAMED.test(response.headers.get('content-type') ?? '')) {
+      // A stream (NDJSON, Server-Sent Events): every chunk goes out as it comes.
+      res.flushHeaders()
+    } else {
+      const first = await reader.read()
+      if (first.done) return void res.end()
+      const second = await reader.read()
+      if (second.done) {
+        // The usual case (a small JSON answer): one write with a length, no chunked framing.
+        res.setHeader('content-length', first.value.byteLength)
+        return void res.end(first.value)
+      }
+      await write(res, first.value)
+      await write(res, second.value)
     }
-    await write(res, first.value)
-    await write(res, second.value)
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
@@ -98,20 +105,6 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   } finally {
     reader.releaseLock()
   }
-}
-
-/** Writes with backpressure: waits for 'drain' (or 'close') when Node's buffer is full. */
-async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
-  if (res.write(chunk)) return
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
 }
 
 /**
@@ -194,6 +187,7 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
   core(new NodeInput(req, res)).then(
     (output) => {
       if (!clientGone(req, res)) writeOutput(output, req, res)
+      else output.stream?.stop()
     },
     (error: unknown) => {
       // The core never throws; this is a last resort that must not crash the process.
@@ -207,6 +201,10 @@ function serveCore(core: SyncCore, req: IncomingMessage, res: ServerResponse, ne
 function writeOutput(output: SyncOutput, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string | number> = output.headers
   if (!req.complete) headers['connection'] = 'close'
+  if (output.stream) {
+    res.writeHead(output.status, headers)
+    return writeNodeStream(output.stream, res)
+  }
   if (output.body === null) return void res.writeHead(output.status, headers).end()
   // A string body lets Node send headers and body in one write (a Buffer takes writev).
   headers['content-length'] = Buffer.byteLength(output.body)

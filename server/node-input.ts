@@ -60,14 +60,18 @@ export class NodeInput implements SyncInput {
     return this.req.method ?? 'GET'
   }
 
+  url(): string {
+    return this.req.url ?? '/'
+  }
+
   header(name: string): string | null {
     if (name === 'content-type' || name === 'content-length') return firstRawHeader(this.req, name)
     const value = this.req.headers[name]
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
   }
 
-  readText(maxBytes: number): Promise<string | ProtocolError> {
-    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'))
+  readText(maxBytes: number, timeoutMs: number): Promise<string | ProtocolError> {
+    return readNodeBody(this.req, maxBytes, firstRawHeader(this.req, 'content-length'), timeoutMs)
   }
 
   /**

@@ -1,4 +1,6 @@
 import { ProtocolError } from '../protocol/error.js'
+import { BODY_TIMEOUT_MS } from '../protocol/limits.js'
+import { requestTimeoutError } from './responses.js'
 
 const MEDIA_TYPE = 'application/json'
 
@@ -41,12 +43,14 @@ export function tooLarge(maxBytes: number): ProtocolError {
  * Reads the body as UTF-8 text, refusing more than `maxBytes`: first by the
  * declared `Content-Length` (nothing is read), then while streaming (a
  * chunked body with no length is cut off as soon as it passes the cap).
+ * A body still incomplete after `timeoutMs` gets the 408 and is not read
+ * further (a slow client must not keep the request for Node's 300 s).
  * Returns the text or the error to answer with.
  *
  * @example
- * const text = await readBody(request, 65536) // string | ProtocolError
+ * const text = await readBody(request, 65536, 10_000) // string | ProtocolError
  */
-export async function readBody(request: Request, maxBytes: number): Promise<string | ProtocolError> {
+export async function readBody(request: Request, maxBytes: number, timeoutMs = BODY_TIMEOUT_MS): Promise<string | ProtocolError> {
   const declared = declaredLengthProblem(request.headers.get('content-length'), maxBytes)
   if (declared) return declared
   const body = request.body
@@ -54,9 +58,15 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   const reader = body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    reader.cancel().catch(() => {}) // the pending read() resolves as done
+  }, timeoutMs)
   try {
     for (;;) {
       const { done, value } = await reader.read()
+      if (timedOut) return requestTimeoutError(timeoutMs)
       if (done) break
       total += value.byteLength
       if (total > maxBytes) {
@@ -67,8 +77,9 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
       chunks.push(value)
     }
   } catch {
-    return unreadable()
+    return timedOut ? requestTimeoutError(timeoutMs) : unreadable()
   } finally {
+    clearTimeout(timer)
     reader.releaseLock()
   }
   return decodeBody(chunks.length === 1 ? chunks[0]! : concat(chunks, total))

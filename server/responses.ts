@@ -1,5 +1,7 @@
 import { ProtocolError } from '../protocol/error.js'
 import type { ErrorCode } from '../protocol/types.js'
+import type { StreamBody } from './change-stream.js'
+import { toReadableStream } from './stream.js'
 
 /**
  * An answer before it becomes a `Response` (fetch runtimes) or is written
@@ -13,6 +15,8 @@ export interface SyncOutput {
   status: number
   headers: Record<string, string>
   body: string | null
+  /** A streamed body (`body` is then `null`): NDJSON or Server-Sent Events. */
+  stream?: StreamBody
 }
 
 /**
@@ -56,7 +60,8 @@ export function errorOutput(error: ProtocolError, extra?: Record<string, string>
  * return toResponse(await core(input))
  */
 export function toResponse(output: SyncOutput): Response {
-  return new Response(output.body, { status: output.status, headers: output.headers })
+  const body = output.stream ? toReadableStream(output.stream) : output.body
+  return new Response(body, { status: output.status, headers: output.headers })
 }
 
 /**
@@ -87,4 +92,36 @@ export function internalError(): ProtocolError {
  */
 export function unavailableError(): ProtocolError {
   return protocolError(503, 'unavailable', `The version store is unavailable. Retry after ${RETRY_AFTER_SECONDS} seconds.`)
+}
+
+/**
+ * The 503 for a server holding `limits.maxHeld` requests already: nothing
+ * is held. Pair it with {@link jitteredRetryAfter}.
+ *
+ * @example
+ * errorOutput(overloadedError(), { 'retry-after': jitteredRetryAfter() })
+ */
+export function overloadedError(): ProtocolError {
+  return protocolError(503, 'overloaded', 'This server instance holds as many requests as it may (limits.maxHeld). Retry after the Retry-After delay, or on another instance.')
+}
+
+/**
+ * A `Retry-After` of 1 to 2 × {@link RETRY_AFTER_SECONDS} seconds, at random:
+ * clients refused together come back spread out, not as one new burst.
+ *
+ * @example
+ * jitteredRetryAfter() // '7'
+ */
+export function jitteredRetryAfter(): string {
+  return String(RETRY_AFTER_SECONDS + Math.floor(Math.random() * (RETRY_AFTER_SECONDS + 1)))
+}
+
+/**
+ * The 408 for a body that did not arrive within `limits.bodyTimeout`.
+ *
+ * @example
+ * errorOutput(requestTimeoutError(10_000)).status // 408
+ */
+export function requestTimeoutError(timeoutMs: number): ProtocolError {
+  return protocolError(408, 'request_timeout', `The request body did not arrive within ${timeoutMs} ms (limits.bodyTimeout). Send the whole body at once.`)
 }

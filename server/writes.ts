@@ -19,7 +19,14 @@ export interface InvalidateOptions {
 
 const encoder = new TextEncoder()
 
-function normalizeKeys(operation: string, keys: unknown, maxKeyLength: number): string[] {
+/**
+ * Checks keys the app hands to a write (`invalidate`, `bumpIn`, …) and
+ * returns them without duplicates; throws a TypeError naming the bad key.
+ *
+ * @example
+ * normalizeKeys('invalidate', ['a', 'a', 'b'], 256) // ['a', 'b']
+ */
+export function normalizeKeys(operation: string, keys: unknown, maxKeyLength: number): string[] {
   const list = typeof keys === 'string' ? [keys] : keys
   if (!Array.isArray(list)) {
     throw new TypeError(`${operation}(keys) takes a key or an array of keys, e.g. ${operation}(['chat:room:general']).`)
@@ -31,13 +38,18 @@ function normalizeKeys(operation: string, keys: unknown, maxKeyLength: number): 
   return [...new Set(list as string[])]
 }
 
-/** Validates `options` into store metadata; the payload is stored as a JSON copy. */
-function bumpMeta(options: InvalidateOptions | undefined, limits: Readonly<Limits>): BumpMeta | undefined {
+/**
+ * Validates `options` into store metadata; the payload is stored as a JSON copy.
+ *
+ * @example
+ * bumpMeta({ hash: '9f2c', payload: { unread: 3 } }, DEFAULT_LIMITS) // { hash: '9f2c', payload: { unread: 3 } }
+ */
+export function bumpMeta(options: InvalidateOptions | undefined, limits: Readonly<Limits>, operation = 'invalidate'): BumpMeta | undefined {
   if (options === undefined) return undefined
-  if (typeof options !== 'object' || options === null) throw new TypeError('invalidate(keys, options): options must be an object { hash?, payload? }.')
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${operation}(keys, options): options must be an object { hash?, payload? }.`)
   const meta: BumpMeta = {}
   if (options.hash !== undefined) {
-    if (typeof options.hash !== 'string') throw new TypeError(`invalidate: hash must be a string; got ${typeof options.hash}.`)
+    if (typeof options.hash !== 'string') throw new TypeError(`${operation}: hash must be a string; got ${typeof options.hash}.`)
     meta.hash = options.hash
   }
   if (options.payload !== undefined) {
@@ -45,12 +57,12 @@ function bumpMeta(options: InvalidateOptions | undefined, limits: Readonly<Limit
     try {
       json = JSON.stringify(options.payload)
     } catch (error) {
-      throw new TypeError(`invalidate: payload must be JSON-serializable (${(error as Error).message}).`)
+      throw new TypeError(`${operation}: payload must be JSON-serializable (${(error as Error).message}).`)
     }
-    if (json === undefined) throw new TypeError('invalidate: payload must be a JSON value (not a function or symbol).')
+    if (json === undefined) throw new TypeError(`${operation}: payload must be a JSON value (not a function or symbol).`)
     const bytes = encoder.encode(json).byteLength
     if (bytes > limits.maxPayloadBytes) {
-      throw new RangeError(`invalidate: payload is ${bytes} bytes of JSON; the limit is ${limits.maxPayloadBytes}. Send less inline (clients refetch the rest) or raise limits.maxPayloadBytes.`)
+      throw new RangeError(`${operation}: payload is ${bytes} bytes of JSON; the limit is ${limits.maxPayloadBytes}. Send less inline (clients refetch the rest) or raise limits.maxPayloadBytes.`)
     }
     // A copy: later mutation of the app's object must not change what clients get.
     meta.payload = JSON.parse(json)

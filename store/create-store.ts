@@ -3,23 +3,22 @@ import { readable } from './atom.js'
 import { RealityError } from './errors.js'
 import { createHandle } from './handle.js'
 import { createMutations } from './mutations.js'
-import { createNode, type HeldEntry, type Node } from './node.js'
+import { createNode, type HeldEntry, type Node, type NodeHost } from './node/node.js'
 import { dehydrate, hydrate } from './ssr.js'
-import { createScheduler } from './sync-scheduler.js'
+import { createScheduler } from './sync/scheduler.js'
 import { trackTimers } from './timers.js'
 import { httpTransport } from './transports/http.js'
-import type { NodeOptions, Store, StoreOptions } from './types.js'
+import type { NodeOptions, Store, StoreOptions, SyncRecord } from './types.js'
 
 /**
  * Creates a client store: a normalized map of nodes (one per key), one sync
  * loop, optimistic mutations and SSR snapshots. Most apps want one per page:
- * see `getSharedStore()`.
+ * see `getSharedStore()`. This file only wires the parts together.
  *
- * Options conflict (invariant 4): `store.node(key, options)` returns a
- * handle to the key's single node. The first caller's `fetcher`, `schema`
- * and `hash` define the node while it lives (while subscribed, and for
- * `grace` ms after); later callers share it and their `fetcher`, `schema`
- * and `hash` are not used. `fallback` is per handle.
+ * One node per key (ARCHITECTURE.md C4): `store.node(key, options)` returns
+ * a handle to the key's single node. The first caller's `fetcher`, `schema`
+ * and `hash` define the node while it lives (watched, then cached); later
+ * callers share it. `fallback` is per handle.
  *
  * @example
  * const store = createStore({ endpoint: '/reality/sync' })
@@ -27,120 +26,143 @@ import type { NodeOptions, Store, StoreOptions } from './types.js'
  * const stop = room.subscribe(({ data, isLoading }) => render(data, isLoading))
  */
 export function createStore(options: StoreOptions = {}): Store {
-  const { live = 'long-poll', wait = 25_000, interval = 5000, grace = 1500 } = options
+  const { live = 'long-poll', wait = 25_000, interval = 5000, grace = 1500, timeout = 10_000, fetchTimeout = 30_000, cacheTime = 300_000, maxCached = 1000 } = options
+  /** Every node: watched and cached. */
   const nodes = new Map<string, Node>()
+  const watchedNodes = new Set<Node>()
+  /** Cached nodes, least recently used first (a Map keeps insertion order). */
+  const cachedNodes = new Map<string, Node>()
+  /** Hydrated entries waiting for their node. */
   const waiting = new Map<string, HeldEntry>()
+  const syncListeners = new Set<(record: SyncRecord) => void>()
   const timers = trackTimers(options.timers)
-  const retry = (keys: string[]) => keys.forEach((key) => nodes.get(key)?.retry())
+  let fetching = 0
   let destroyed = false
+
   const scheduler = createScheduler({
     transport: options.transport ?? httpTransport(options),
     live,
     wait,
     interval,
+    timeout,
     timers,
     known() {
       const known: Record<string, number | null> = Object.create(null)
-      nodes.forEach((node, key) => {
+      for (const node of watchedNodes) {
         const version = node.known()
-        if (version !== undefined) known[key] = version
-      })
+        if (version !== undefined) known[node.key] = version
+      }
       return known
     },
-    apply(response, known, id) {
+    apply(response) {
       batch(() => {
-        for (const key in known) {
-          const node = nodes.get(key)
-          if (node) node.checked = id
-        }
         for (const key of Object.keys(response.changed)) nodes.get(key)?.report(response.changed[key]!)
         for (const key of response.denied ?? []) nodes.get(key)?.deny()
       })
-      mutations.check()
+    },
+    fetching: () => fetching,
+    record(record) {
+      syncListeners.forEach((listener) => listener(record))
     },
   })
-  const mutations = createMutations({
-    node: (key) => nodes.get(key),
-    sync: (keys) => destroyed || (retry(keys), scheduler.schedule(true)),
-    lastId: scheduler.id,
-  })
-  let rejoining: (() => void) | undefined
-  const host = {
+
+  const nodeHost: NodeHost = {
     timers,
-    rejoin() {
-      mutations.check()
-      if (mutations.size) return scheduler.schedule()
-      // The fetches one change started settle one by one: while a poll is
-      // out, the keys rejoin it together once the last has settled (at most
-      // 250 ms after the first), not with one replacement request per fetch.
-      let busy = false
-      nodes.forEach((node) => (busy ||= node.fetching))
-      if (busy && scheduler.requests) return (rejoining ??= timers.after(250, () => ((rejoining = undefined), scheduler.rejoin())))
-      rejoining = void rejoining?.()
-      scheduler.rejoin()
+    grace,
+    cacheTime,
+    fetchTimeout,
+    fetchThrough: options.fetchThrough,
+    watched(node) {
+      if (destroyed) return
+      cachedNodes.delete(node.key)
+      watchedNodes.add(node)
+      scheduler.start()
+      scheduler.schedule()
     },
+    cached(node) {
+      if (watchedNodes.delete(node) && !watchedNodes.size) scheduler.stop()
+      cachedNodes.delete(node.key)
+      cachedNodes.set(node.key, node)
+      // Least recently used first; the node just cached always stays.
+      for (const oldest of cachedNodes.values()) {
+        if (cachedNodes.size <= maxCached || oldest === node) break
+        oldest.drop()
+      }
+    },
+    gone(node) {
+      watchedNodes.delete(node)
+      cachedNodes.delete(node.key)
+      if (nodes.get(node.key) === node) nodes.delete(node.key)
+    },
+    fetchStarted() {
+      fetching++
+    },
+    fetchSettled() {
+      fetching--
+    },
+    rejoin: () => scheduler.rejoin(),
   }
-  const collect = (node: Node) => {
-    node.keep = timers.after(grace, () => {
-      nodes.delete(node.key)
-      node.stop()
-      node.gone.value = true
-      if (!nodes.size) scheduler.stop()
-    })
-  }
-  const ensure = (key: string, nodeOptions: NodeOptions<any>) => {
+
+  function ensure(key: string, nodeOptions: NodeOptions<any>): Node {
     if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
     let node = nodes.get(key)
     if (!node) {
-      nodes.set(key, (node = createNode(key, nodeOptions, host)))
+      node = createNode(key, nodeOptions, nodeHost)
+      nodes.set(key, node)
       const entry = waiting.get(key)
-      if (entry) node.hydrate(entry)
       waiting.delete(key)
-      collect(node)
-    }
+      if (entry) node.hydrate(entry)
+      node.startCached()
+    } else touch(node)
     return node
   }
 
-  const store: Store = {
+  /** A cached node read again becomes the most recently used. */
+  function touch(node: Node) {
+    if (cachedNodes.get(node.key) !== node) return
+    cachedNodes.delete(node.key)
+    cachedNodes.set(node.key, node)
+  }
+
+  function retry(keys: Iterable<string>) {
+    for (const key of keys) nodes.get(key)?.retry()
+  }
+
+  const mutations = createMutations({
+    node: (key) => nodes.get(key),
+    retry,
+    sync: () => scheduler.sync(),
+  })
+
+  return {
     node(key, nodeOptions) {
-      ensure(key, nodeOptions)
-      return createHandle(key, nodeOptions.fallback, {
-        ensure: () => ensure(key, nodeOptions),
-        acquire(node) {
-          if (destroyed) return
-          node.keep?.()
-          if (!node.refs++ && node.start()) {
-            scheduler.start()
-            scheduler.schedule()
-          }
-        },
-        release(node) {
-          if (!destroyed && !--node.refs) collect(node)
-        },
-      })
+      return createHandle(key, nodeOptions.fallback, { ensure: () => ensure(key, nodeOptions), touch })
     },
     sync(keys) {
-      retry(keys ?? [...nodes.keys()])
+      retry(keys ?? [...watchedNodes].map((node) => node.key))
       return scheduler.sync()
     },
     mutate: mutations.mutate,
     status: readable(scheduler.status),
     dehydrate: () => dehydrate(nodes, waiting),
     hydrate: (snapshot) => batch(() => hydrate(snapshot, nodes, waiting)),
+    inspect: () => ({ status: scheduler.status.peek(), nodes: [...nodes.values()].map((node) => node.inspect()) }),
+    onSync(listener) {
+      syncListeners.add(listener)
+      return () => void syncListeners.delete(listener)
+    },
     destroy() {
       destroyed = true
       scheduler.stop()
       nodes.forEach((node) => node.stop())
       nodes.clear()
+      watchedNodes.clear()
+      cachedNodes.clear()
       waiting.clear()
       mutations.clear()
+      syncListeners.clear()
       timers.clear()
     },
-    debug() {
-      let fetches = 0
-      nodes.forEach((node) => (fetches += +node.fetching))
-      return { nodes: nodes.size, timers: timers.size, requests: scheduler.requests, fetches, hydrated: waiting.size, mutations: mutations.size }
-    },
+    debug: () => ({ nodes: nodes.size, timers: timers.size, requests: scheduler.requests, fetches: fetching, hydrated: waiting.size, mutations: mutations.size }),
   }
-  return store
 }

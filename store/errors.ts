@@ -24,6 +24,8 @@ export type RealityErrorCode =
 export interface RealityErrorDetails {
   /** HTTP status of a failed sync, when there was a response. */
   status?: number
+  /** The server's error code (`{error:{code}}`), for failed syncs. */
+  serverCode?: string
   /** Milliseconds the server asked us to wait (`Retry-After`). */
   retryAfter?: number
   /** The node's key, for node errors. */
@@ -46,6 +48,7 @@ export class RealityError extends Error implements RealityErrorDetails {
   override name = 'RealityError'
   declare status?: number
   declare retryAfter?: number
+  declare serverCode?: string
   declare key?: string
   declare issues?: ReadonlyArray<{ message: string }>
   constructor(

@@ -10,10 +10,10 @@ afterEach(() => void vi.useRealTimers())
 
 const stores: { destroy(): void }[] = []
 afterEach(() => stores.splice(0).forEach((s) => s.destroy()))
-function setup() {
+function setup(options: { cacheTime?: number } = {}) {
   const t = manualTransport()
   const clock = manualTimers()
-  const store = createStore({ transport: t.transport, timers: clock.timers, grace: 1000 })
+  const store = createStore({ transport: t.transport, timers: clock.timers, grace: 1000, ...options })
   stores.push(store)
   return { t, clock, store }
 }
@@ -115,8 +115,8 @@ describe('handle = readable atom', () => {
     dispose()
   })
 
-  it('a handle read again after its node was collected finds a fresh node', async () => {
-    const { t, clock, store } = setup()
+  it('a handle read again after its node is gone finds a fresh node', async () => {
+    const { t, clock, store } = setup({ cacheTime: 0 })
     const handle = store.node('k', { fetcher: () => 'v' })
     const stop = handle.subscribe(() => {})
     await settle()

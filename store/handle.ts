@@ -1,39 +1,88 @@
 import { computed } from '@preact/signals-core'
-import { readable } from './atom.js'
-import type { Node } from './node.js'
+import type { Node } from './node/node.js'
 import type { NodeHandle, NodeState } from './types.js'
 
-/** How a handle reaches its node: find or create it, count subscribers. */
+/** How a handle reaches its node. */
 export interface HandleHost<T> {
+  /** Finds or creates the key's node. */
   ensure(): Node<T>
-  acquire(node: Node<T>): void
-  release(node: Node<T>): void
+  /** The node was read: most recently used. */
+  touch(node: Node<T>): void
 }
 
 /**
- * A readable atom over the one node of `key`. Its signal is "watched" while
- * anything subscribes (an effect, `subscribe`, `listen`, a framework
- * binding): the first watcher starts the node, the last one lets it go after
- * the store's grace delay. When the node was collected and the handle is
- * read again, it finds or creates the node anew. `fallback` belongs to the
- * handle: it is shown as `data` while the node holds none.
+ * A handle to the one node of `key`: nanostores' atom shape (`get`,
+ * `subscribe`, `listen`, `value`, `eq`) plus `.signal` and `refetch()`.
+ *
+ * Subscribing watches the node (ARCHITECTURE.md C6): `subscribe` and
+ * `listen` subscribe to the node's state signal directly (the hot path: one
+ * signal write, one callback), `.signal` is a computed over it. When the
+ * node is gone (its cache time passed), the handle finds or creates the
+ * key's node anew. `fallback` belongs to the handle: it is shown as `data`
+ * while the node holds none, in a state object kept stable between changes.
  *
  * @example
- * const handle = createHandle('user:42', undefined, host)
+ * const handle = createHandle('user:42', undefined, { ensure: () => ensureNode('user:42'), touch })
  * const stop = handle.subscribe((state) => render(state.data))
  */
 export function createHandle<T>(key: string, fallback: T | undefined, host: HandleHost<T>): NodeHandle<T> {
-  let node: Node<T> | undefined
-  const current = () => (node && !node.gone.peek() ? node : (node = host.ensure()))
-  const state = computed(
+  let node = host.ensure()
+  let lastState: NodeState<T> | undefined
+  let lastShown: NodeState<T> | undefined
+  const current = () => {
+    if (node.isGone()) node = host.ensure()
+    return node
+  }
+  /** The state with `fallback` as data while none is held; the same object for the same state. */
+  const show = (state: NodeState<T>): NodeState<T> => {
+    if (fallback === undefined || state.data !== undefined) return state
+    if (state !== lastState) {
+      lastState = state
+      lastShown = { ...state, data: fallback }
+    }
+    return lastShown!
+  }
+  const watchWith = (callback: (state: NodeState<T>) => void, skipFirst: boolean) => {
+    const watched = current()
+    let first = skipFirst
+    watched.countSubscriber(1)
+    const stop = watched.state.subscribe((state) => {
+      if (first) first = false
+      else callback(show(state))
+    })
+    let stopped = false
+    return () => {
+      if (stopped) return
+      stopped = true
+      watched.countSubscriber(-1)
+      stop()
+    }
+  }
+  const signal = computed(
     (): NodeState<T> => {
-      let n = node
-      if (!n || n.gone.value) n = current()
-      n.gone.value
-      const s = n.state.value
-      return s.data === undefined && fallback !== undefined ? { ...s, data: fallback } : s
+      let watched = node
+      if (watched.gone.value) watched = current()
+      watched.gone.value
+      return show(watched.state.value)
     },
-    { watched: () => host.acquire(current()), unwatched: () => host.release(node!) },
+    { watched: () => current().countSubscriber(1), unwatched: () => node.countSubscriber(-1) },
   )
-  return Object.assign(readable(state), { key, refetch: () => current().refetch() })
+  const get = () => {
+    const read = current()
+    host.touch(read)
+    return show(read.state.peek())
+  }
+  return {
+    key,
+    signal,
+    get,
+    get value() {
+      return get()
+    },
+    /** nanostores' `computed()` compares inputs with `eq`: state objects are new on every change. */
+    eq: Object.is,
+    subscribe: (callback) => watchWith(callback, false),
+    listen: (callback) => watchWith(callback, true),
+    refetch: () => current().refetch(),
+  }
 }

@@ -37,7 +37,7 @@ function setup() {
 }
 
 describe('lifecycle (invariant 6)', () => {
-  it('a node starts with its first subscriber, outlives the last one by the grace delay, then nothing is left', async () => {
+  it('a node is watched from its first subscriber until the grace delay after its last, then cached for cacheTime, then gone', async () => {
     const { t, clock, store } = setup()
     expect(listenerCount()).toBe(0)
     const handle = store.node('k', { fetcher: () => 'v' })
@@ -49,28 +49,46 @@ describe('lifecycle (invariant 6)', () => {
     await settle()
     t.last().respond({ k: { version: 1 } })
     await settle()
+    await settle()
+    const timersWhileWatched = clock.count
     stops[0]!()
-    expect(clock.count).toBe(0)
+    expect(clock.count).toBe(timersWhileWatched)
     stops[1]!()
-    expect(clock.delays()).toEqual([1500])
+    expect(clock.delays()).toContain(1500)
     clock.advance(1499)
-    expect(store.debug().nodes).toBe(1)
+    expect(store.inspect().nodes).toMatchObject([{ key: 'k', state: 'watched' }])
     const resubscribe = handle.subscribe(() => {}) // back within the grace delay: same node, no new request
-    expect(clock.count).toBe(0)
+    expect(clock.delays()).not.toContain(1500)
     resubscribe()
     clock.advance(1500)
-    expect(store.debug()).toEqual({ nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
+    // Cached: data, version and hash kept, out of `known`, nothing sent, no listener.
+    expect(store.inspect().nodes).toMatchObject([{ key: 'k', state: 'cached', version: 1, subscribers: 0 }])
+    expect(store.debug()).toEqual({ nodes: 1, timers: 1, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
+    expect(clock.delays()).toEqual([300_000])
     expect(t.open()).toHaveLength(0)
     expect(listenerCount()).toBe(0)
+    expect(handle.get()).toMatchObject({ data: 'v', version: 1, isLoading: false })
+    clock.advance(300_000)
+    expect(store.debug()).toEqual({ nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
     expect(clock.count).toBe(0)
   })
 
-  it('store.node() without a subscriber leaves an entry that is collected after the grace delay', () => {
+  it('store.node() or get() without a subscriber leaves a cached entry, dropped after cacheTime; maxCached bounds them, least recently used first', () => {
     const { clock, store } = setup()
     store.node('k', { fetcher: () => 1 }).get()
     expect(store.debug().nodes).toBe(1)
     clock.advance(1500)
+    expect(store.debug().nodes).toBe(1)
+    clock.advance(300_000)
     expect(store.debug().nodes).toBe(0)
+    expect(clock.count).toBe(0)
+    const small = createStore({ transport: manualTransport().transport, timers: clock.timers, maxCached: 2 })
+    const handles = ['a', 'b', 'c'].map((key) => small.node(key, { fetcher: () => key }))
+    expect(small.inspect().nodes.map((node) => node.key)).toEqual(['b', 'c'])
+    handles[1]!.get() // b is now the most recently used
+    small.node('d', { fetcher: () => 'd' })
+    expect(small.inspect().nodes.map((node) => node.key).sort()).toEqual(['b', 'd'])
+    small.destroy()
     expect(clock.count).toBe(0)
   })
 
@@ -86,7 +104,7 @@ describe('lifecycle (invariant 6)', () => {
     t.last().respond({ a: { version: 1 }, b: { version: 1 } })
     await settle()
     await settle()
-    expect(store.debug()).toMatchObject({ nodes: 2, fetches: 1, timers: 1, requests: 0 }) // b's fetch backoff; both keys are busy, so nothing to poll
+    expect(store.debug()).toMatchObject({ nodes: 2, fetches: 1, requests: 0 }) // a fetching, b backing off: nothing to poll
     store.node('c', { fetcher: () => 1 }).subscribe(() => {})
     await settle()
     expect(store.debug().requests).toBe(1)
@@ -150,7 +168,7 @@ describe('managers', () => {
       expect(store.status.get()).toBe('idle')
       setFocus!(true)
       stop()
-      clock.advance(1500)
+      clock.advance(1500) // cached: the store stops and lets go of its event source
       expect(attachedSources).toBe(0)
     } finally {
       focusManager.setEventListener(windowEvents(['visibilitychange', 'focus']))

@@ -1,36 +1,38 @@
-import type { Node } from './node.js'
+import type { Node } from './node/node.js'
 import type { MutateOptions, NodeHandle, Updater } from './types.js'
 
 /** What mutations need from their store. */
 export interface MutationHost {
   node(key: string): Node | undefined
-  /** Syncs `keys` now, past any backoff. */
-  sync(keys: string[]): void
-  /** The id of the last sync request sent. */
-  lastId(): number
+  /** Cuts the fetch backoff of `keys` short. */
+  retry(keys: string[]): void
+  /** A quick (not held) sync request; resolves once its answer was applied. */
+  sync(): Promise<void>
 }
 
 interface Pending {
-  layers: [Node, { u: Updater<any> }][]
-  /** Id of the last request sent when the mutation succeeded. */
-  seq?: number
-  landed?: boolean
+  removeLayers: (() => void)[]
+  landed: boolean
 }
 
 /**
- * Optimistic mutations (invariant 8). Each mutation puts one layer per key
- * on top of the node's fetched data, in mutation start order, so a refetch
- * while it is pending changes the base but the optimistic value stays on
- * top. On error its layers go at once (rollback) and the error is rethrown
- * as is. On success its keys sync at once, and its layers stay until a
- * request sent after the success has answered for every key and any fetch
- * that answer caused has settled: no flicker back to stale data.
+ * Optimistic mutations (ARCHITECTURE.md C8). Each mutation puts one layer
+ * per key on top of the node's fetched data, in mutation start order, so a
+ * refetch while it is pending changes the base but the optimistic value
+ * stays on top. On error its layers go at once (rollback) and the error is
+ * rethrown as is.
+ *
+ * "Landed", in one place (`land()`): once the mutation settled, its keys'
+ * fetches in flight settle (they may have started before the write), then a
+ * quick sync request is answered for every watched key, then the fetches
+ * that answer started settle. Only then is the server's data for the write
+ * on screen and the layers go; no inference from request ids, no timer.
+ * If that sync fails, the layers go with it (the node shows its status).
  *
  * Ordering: layers retire in start order. A mutation that landed keeps its
  * layers until every earlier one has landed or failed, so two concurrent
  * mutations of one key never show the older one's value on top of a newer
- * one's (A then B on one title shows B until both have landed, then the
- * server's value).
+ * one's.
  *
  * @example
  * const mutations = createMutations(host)
@@ -38,43 +40,61 @@ interface Pending {
  */
 export function createMutations(host: MutationHost) {
   let pending: Pending[] = []
-  const drop = (m: Pending) =>
-    m.layers.forEach(([node, layer]) => (node.layers.value = node.layers.peek().filter((l) => l !== layer)))
-  const check = () => {
-    for (const m of pending) m.landed ||= m.seq !== undefined && m.layers.every(([node]) => node.gone.peek() || node.landed(m.seq!))
-    while (pending[0]?.landed) drop(pending.shift()!)
+
+  function retireLanded() {
+    while (pending[0]?.landed) pending.shift()!.removeLayers.forEach((remove) => remove())
   }
+
+  async function land(nodes: Node[]) {
+    await Promise.all(nodes.map((node) => node.whenIdle()))
+    try {
+      await host.sync()
+    } catch {
+      // The sync failed: the status says so, and the layers go below.
+    }
+    await Promise.all(nodes.map((node) => node.whenIdle()))
+  }
+
   return {
-    check,
     get size() {
       return pending.length
     },
-    clear: () => (pending = []),
+    clear() {
+      pending = []
+    },
     async mutate<const K extends readonly (string | NodeHandle<any>)[], R>(keys: K, fn: () => Promise<R> | R, options?: MutateOptions<K>): Promise<R> {
-      const names = keys.map((key) => (typeof key == 'string' ? key : key.key))
+      const names = keys.map((key) => (typeof key === 'string' ? key : key.key))
       const optimistic: any = options?.optimistic
-      const m: Pending = { layers: [] }
-      names.forEach((key, i) => {
-        const u = Array.isArray(optimistic) ? optimistic[i] : optimistic && Object.hasOwn(optimistic, key) ? optimistic[key] : undefined
+      const mutation: Pending = { removeLayers: [], landed: false }
+      const nodes: Node[] = []
+      names.forEach((key, index) => {
         const node = host.node(key)
-        if (u && node) {
-          const layer = { u }
-          m.layers.push([node, layer])
-          node.layers.value = [...node.layers.peek(), layer]
-        }
+        if (!node) return
+        nodes.push(node)
+        let update: Updater<unknown> | undefined
+        if (Array.isArray(optimistic)) update = optimistic[index]
+        else if (optimistic && Object.hasOwn(optimistic, key)) update = optimistic[key]
+        if (update) mutation.removeLayers.push(node.addLayer(update))
       })
-      if (m.layers.length) pending.push(m)
+      if (mutation.removeLayers.length) pending.push(mutation)
+      let succeeded = false
       try {
         const result = await fn()
-        m.seq = host.lastId()
+        succeeded = true
         return result
       } catch (error) {
-        pending = pending.filter((p) => p !== m)
-        drop(m)
+        pending = pending.filter((other) => other !== mutation)
+        mutation.removeLayers.forEach((remove) => remove())
         throw error
       } finally {
-        host.sync(names)
-        check()
+        host.retry(names)
+        const landing = land(nodes)
+        if (succeeded) {
+          void landing.then(() => {
+            mutation.landed = true
+            retireLanded()
+          })
+        }
       }
     },
   }

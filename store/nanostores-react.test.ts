@@ -23,7 +23,7 @@ function Title({ handle }: { handle: NodeHandle<string> }) {
   return h('h1', null, isLoading ? 'loading' : data)
 }
 
-it("a handle works with @nanostores/react's useStore: renders, updates, and lets the node go on unmount", async () => {
+it("a handle works with @nanostores/react's useStore: renders, updates, and lets the node go (cached) on unmount", async () => {
   const t = manualTransport()
   const clock = manualTimers()
   const store = createStore({ transport: t.transport, timers: clock.timers, grace: 500 })
@@ -48,7 +48,8 @@ it("a handle works with @nanostores/react's useStore: renders, updates, and lets
   expect(root.textContent).toBe('second')
   await act(async () => app.unmount())
   clock.advance(500)
-  expect(store.debug()).toMatchObject({ nodes: 0, timers: 0, requests: 0 })
+  expect(store.debug()).toMatchObject({ nodes: 1, timers: 1, requests: 0 }) // cached for cacheTime
+  expect(store.inspect().nodes).toMatchObject([{ key: 'title', state: 'cached', subscribers: 0, version: 2 }])
 })
 
 it('renders on the server with react-dom/server from hydrated data, without fetching', () => {

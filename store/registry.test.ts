@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { build } from 'esbuild'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createRealityServer } from '../server/index.js'
 import { getSharedStore } from './registry.js'
 import { embeddedTransport } from './transports/embedded.js'
@@ -15,18 +15,33 @@ afterEach(() => {
 })
 
 describe('getSharedStore (invariant 5)', () => {
-  it('returns one store per page, registered under Symbol.for("reality.registry") with the protocol version', () => {
+  it('returns one store per page, registered under Symbol.for("reality.registry") with the protocol version and the store API shape', () => {
     const store = getSharedStore({ live: 'events' })
     expect(getSharedStore()).toBe(store)
-    expect((globalThis as any)[BRAND]).toEqual({ v: 1, store })
+    expect((globalThis as any)[BRAND]).toMatchObject({ v: 1, api: 2, claims: 1 })
     store.destroy()
     expect((globalThis as any)[BRAND]).toBeUndefined()
     expect(getSharedStore()).not.toBe(store)
   })
 
-  it('a copy that finds an incompatible record fails loudly and says what to do', () => {
-    ;(globalThis as any)[BRAND] = { v: 2, store: {} }
-    expect(() => getSharedStore()).toThrow(/speaks protocol v2, not v1: use one reality version in all bundles/)
+  it('a copy that finds an incompatible record (another protocol or store API) gets a private store and one warning, never an exception', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const foreign = { v: 1, store: { sync() {} } } // an older copy: no API shape, no node()
+      ;(globalThis as any)[BRAND] = foreign
+      const store = getSharedStore({ live: 'events' })
+      expect(typeof store.node).toBe('function')
+      expect(getSharedStore()).toBe(store)
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(String(warn.mock.calls[0]![0])).toMatch(/private store: use one reality version in all bundles/)
+      expect((globalThis as any)[BRAND]).toBe(foreign) // left alone
+      store.destroy()
+      ;(globalThis as any)[BRAND] = { v: 2, api: 2, store: {}, claims: 1 }
+      expect(() => getSharedStore().destroy()).not.toThrow()
+      expect(warn).toHaveBeenCalledTimes(2)
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('two separately bundled copies of the library share one node per key, one request per tick and one fetch per change', async () => {
@@ -47,7 +62,8 @@ describe('getSharedStore (invariant 5)', () => {
     const transport: Transport = { sync: (request, signal) => (requests.push(Object.keys(request.known)), inner.sync(request, signal)) }
     const storeA = a.getSharedStore({ transport, live: 'events' })
     const storeB = b.getSharedStore()
-    expect(storeB).toBe(storeA)
+    expect(storeB).not.toBe(storeA) // each copy has its own view (its own destroy())…
+    expect(storeB.status.get).toBe(storeA.status.get) // …of one store
 
     let db = 'v1'
     const fetches = { a: 0, b: 0 }
@@ -58,6 +74,7 @@ describe('getSharedStore (invariant 5)', () => {
     fromA.subscribe((s) => shownA.push(s.data))
     fromB.subscribe((s) => shownB.push(s.data))
     storeB.node('other', { fetcher: async () => 'o' }).subscribe(() => {})
+    await expect.poll(() => requests.length).toBe(1)
     await settle()
     expect(requests).toEqual([['room', 'other']])
     expect(storeA.debug().nodes).toBe(2)
@@ -69,7 +86,17 @@ describe('getSharedStore (invariant 5)', () => {
     expect(fetches).toEqual({ a: 2, b: 0 })
     expect(fromA.get()).toBe(fromB.get())
     expect(shownA.at(-1)).toBe('v2')
+    // One bundle's destroy() does not stop the handles of another.
     storeA.destroy()
+    expect(storeB.status.get()).toBe('live')
+    db = 'v3'
+    await server.invalidate('room')
+    await storeB.sync()
+    await expect.poll(() => fromB.get().data).toBe('v3')
+    expect(() => storeB.node('more', { fetcher: async () => 1 })).not.toThrow()
+    storeB.destroy() // the last claim ends the store
+    expect(storeB.debug()).toEqual({ nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
+    expect((globalThis as any)[BRAND]).toBeUndefined()
     await server.close()
   })
 })

@@ -1,24 +1,47 @@
 import { createStore } from './create-store.js'
-import { RealityError } from './errors.js'
 import type { Store, StoreOptions } from './types.js'
 
 const BRAND = Symbol.for('reality.registry')
 /** PROTOCOL_VERSION of protocol/limits.ts (inlined, see transports/http.ts). */
 const PROTOCOL_VERSION = 1
+/**
+ * The shape of the `Store` object this copy registers. Bump it whenever a
+ * method is added, removed or changes meaning: a copy of the library that
+ * finds another shape must not call methods the registered store lacks.
+ */
+const STORE_API = 2
 
 /** What lives under `globalThis[Symbol.for('reality.registry')]`. */
 export interface RegistryRecord {
-  /** Wire protocol the store speaks; copies that speak another refuse to share. */
+  /** Wire protocol the store speaks. */
   v: number
+  /** Shape of the registered store's API (see STORE_API); copies with another shape do not share it. */
+  api: number
   store: Store
+  /** Copies of the library (bundles) holding the store; the last `destroy()` ends it. */
+  claims: number
 }
 
+/** This copy's claim on the page's store, or its private store. */
+let mine: Store | undefined
+/** The record `mine` is a view of (undefined for a private store). */
+let mineRecord: RegistryRecord | undefined
+
 /**
- * The page's one store (invariant 5). Every copy of the library on the page
- * (micro-frontends, duplicated bundles) finds it under the same `Symbol.for`
- * brand, so all share one node per key, one request per tick and one fetch
- * per change. `options` apply only when this call creates the store; later
- * calls return the existing one unchanged. `destroy()` unregisters it.
+ * The page's one store (ARCHITECTURE.md C5). Every copy of the library on
+ * the page (micro-frontends, duplicated bundles) finds it under the same
+ * `Symbol.for` brand, so all share one node per key, one request per tick
+ * and one fetch per change. `options` apply only when this call creates the
+ * store; later calls return it unchanged.
+ *
+ * Each copy of the library gets its own view of the store: the same nodes,
+ * requests and status, but its own `destroy()`, which releases only that
+ * copy's claim. The store stops when the last copy destroyed its view, so
+ * one bundle's `destroy()` never stops the handles of another.
+ *
+ * A copy whose registered store speaks another protocol or has another API
+ * shape (another major version of the library) gets a private store and one
+ * console warning, never an exception: that page then syncs twice.
  *
  * Across copies, `subscribe`/`listen`/`get` work everywhere; a handle's
  * `.signal` belongs to the signals-core copy that created the store, so
@@ -29,20 +52,42 @@ export interface RegistryRecord {
  * const me = store.node('user:me', { fetcher: () => fetch('/api/me').then((r) => r.json()) })
  */
 export function getSharedStore(options?: StoreOptions): Store {
-  const g = globalThis as { [BRAND]?: RegistryRecord }
-  const record = g[BRAND]
-  if (record) {
-    if (record.v !== PROTOCOL_VERSION) {
-      throw new RealityError('protocol_mismatch', `Shared store speaks protocol v${record.v}, not v${PROTOCOL_VERSION}: use one reality version in all bundles`)
+  const registry = globalThis as { [BRAND]?: RegistryRecord }
+  let record = registry[BRAND]
+  // A view of a record that is no longer registered is stale: claim anew.
+  if (mine && (!mineRecord || mineRecord === record)) return mine
+  if (record && (record.v !== PROTOCOL_VERSION || record.api !== STORE_API)) {
+    console.warn(`reality: the shared store is from another reality version (API ${record.api}, not ${STORE_API}): this bundle uses a private store: use one reality version in all bundles`)
+    mineRecord = undefined
+    const own = createStore(options)
+    const view: Store = {
+      ...own,
+      destroy() {
+        if (mine === view) mine = undefined
+        own.destroy()
+      },
     }
-    return record.store
+    return (mine = view)
   }
-  const store = createStore(options)
-  const destroy = store.destroy
-  store.destroy = () => {
-    destroy()
-    if (g[BRAND]?.store === store) delete g[BRAND]
+  if (!record) {
+    record = { v: PROTOCOL_VERSION, api: STORE_API, store: createStore(options), claims: 0 }
+    registry[BRAND] = record
   }
-  g[BRAND] = { v: PROTOCOL_VERSION, store }
-  return store
+  const claim = record
+  mineRecord = claim
+  claim.claims++
+  let released = false
+  const view: Store = {
+    ...claim.store,
+    destroy() {
+      if (released) return
+      released = true
+      claim.claims--
+      if (mine === view) mine = undefined
+      if (claim.claims > 0) return
+      if (registry[BRAND] === claim) delete registry[BRAND]
+      claim.store.destroy()
+    },
+  }
+  return (mine = view)
 }

@@ -1,5 +1,5 @@
 import { RealityError } from './errors.js'
-import type { HeldEntry, Node } from './node.js'
+import type { HeldEntry, Node } from './node/node.js'
 import type { Snapshot } from './types.js'
 
 /**

@@ -8,6 +8,7 @@ import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import { createStore } from './create-store.js'
 import { focusManager } from './managers/focus.js'
 import { onlineManager } from './managers/online.js'
+import { FIRST_REQUEST_DELAY } from './sync/scheduler.js'
 import type { Timers } from './timers.js'
 import type { StoreOptions, Transport } from './types.js'
 
@@ -62,12 +63,33 @@ export function manualTimers() {
   let now = 0
   let nextId = 0
   const pending = new Map<number, { at: number; fn: () => void; ms: number }>()
+  const frames = new Map<number, ReturnType<typeof setTimeout>>()
   const timers: Timers = {
     setTimeout(fn, ms) {
-      pending.set(++nextId, { at: now + ms, fn, ms })
-      return nextId
+      const id = ++nextId
+      if (ms === FIRST_REQUEST_DELAY) {
+        // The first request's frame runs for real (settle() waits for it),
+        // so tests need not advance the clock before every first request.
+        const done = new Promise<void>((resolve) => {
+          frames.set(id, setTimeout(() => {
+            frames.delete(id)
+            realFrames.delete(done)
+            resolve()
+            fn()
+          }, ms))
+        })
+        realFrames.add(done)
+        return id
+      }
+      pending.set(id, { at: now + ms, fn, ms })
+      return id
     },
-    clearTimeout: (id) => void pending.delete(id as number),
+    clearTimeout(id) {
+      pending.delete(id as number)
+      const frame = frames.get(id as number)
+      if (frame) clearTimeout(frame)
+      frames.delete(id as number)
+    },
   }
   const runDue = () => {
     for (;;) {
@@ -99,8 +121,15 @@ export function manualTimers() {
   }
 }
 
-/** Lets every queued microtask and promise continuation run. */
-export const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+/** First-request frames of manual timers, running for real. */
+const realFrames = new Set<Promise<void>>()
+
+/** Lets every queued microtask and promise continuation run (and a store's first-request frame pass). */
+export async function settle(): Promise<void> {
+  // A frame cancelled before it ran never resolves: wait at most one frame.
+  if (realFrames.size) await Promise.race([Promise.all(realFrames), new Promise((resolve) => setTimeout(resolve, 2 * FIRST_REQUEST_DELAY))])
+  await new Promise<void>((resolve) => setImmediate(resolve))
+}
 
 /** A promise the test resolves by hand. */
 export function deferred<T>() {

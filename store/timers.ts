@@ -52,17 +52,3 @@ export function trackTimers(timers: Timers = globalThis): TrackedTimers {
     clear: () => live.forEach((cancel) => cancel()),
   }
 }
-
-/**
- * Exponential backoff with jitter: 1 s, 2 s, 4 s… capped at 30 s, each
- * scaled by a random factor in [0.5, 1) so many clients that failed together
- * do not retry together. A server's `Retry-After` is a floor.
- *
- * @example
- * backoff(1) // 500–1000
- * backoff(10) // 15000–30000
- * backoff(1, 5000) // 5000
- */
-export function backoff(attempt: number, retryAfter = 0): number {
-  return Math.max(retryAfter, Math.min(30_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2))
-}

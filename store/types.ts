@@ -17,10 +17,13 @@ export type { StandardSchemaV1 } from './standard-schema.js'
  *   started, came back online or became visible;
  * - `live`: the last request succeeded;
  * - `reconnecting`: the last request failed in a way a retry can fix
- *   (network, 408, 429, 5xx): retrying with backoff (1 s doubling to 30 s, jittered; Retry-After honoured);
+ *   (network, deadline, truncated or non-JSON answer, 408, 429, 5xx):
+ *   retrying with backoff (0.5 s doubling to 8 s, full jitter; a server's
+ *   Retry-After wins, clamped to 1 s – 5 min);
  * - `error`: the last request failed in a way a retry will not fix (other
- *   4xx, not a protocol v1 answer): waiting for focus, online, a new key, a
- *   mutation or `store.sync()`;
+ *   4xx, a JSON answer that is not protocol v1): retried by itself about
+ *   every 60 s, and at once on focus, online, a new key, a mutation or
+ *   `store.sync()`;
  * - `offline`: the online manager says offline; nothing is sent.
  *
  * @example
@@ -56,6 +59,8 @@ export interface ReadableAtom<T> {
   listen(cb: (value: T) => void): () => void
   /** The underlying signal, for `@preact/signals` users. */
   readonly signal: ReadonlySignal<T>
+  /** How nanostores' `computed()` compares values (`Object.is`). */
+  eq(a: T, b: T): boolean
 }
 
 /**
@@ -85,7 +90,7 @@ export interface NodeState<T> {
  * const fetcher: Fetcher<User> = (key, { signal }) => fetch(`/api/${key}`, { signal }).then((r) => r.json())
  */
 export interface FetchContext {
-  /** Aborted when the node stops or the store is destroyed. */
+  /** Aborted when the node is no longer watched, after `fetchTimeout`, or when the store is destroyed. */
   signal: AbortSignal
   /** The server version this fetch must reach (at least); `0` before any version was reported. */
   version: number
@@ -168,8 +173,24 @@ export interface StoreOptions extends HttpTransportOptions {
   wait?: number
   /** Period of `live: 'interval'`, ms. Default 5 000. */
   interval?: number
-  /** How long a node outlives its last subscriber, ms. Default 1 500. */
+  /** How long a node stays watched after its last subscriber (absorbs unmount/remount churn), ms. Default 1 500. */
   grace?: number
+  /** How long a sync request may take beyond the `wait` it asked for, ms; past it the request is aborted and retried with backoff. Default 10 000. */
+  timeout?: number
+  /** How long a fetcher may take, ms; past it its `signal` aborts and the node gets `fetch_failed` and backs off. Default 30 000. */
+  fetchTimeout?: number
+  /** How long an unwatched node keeps its data, version and hash (shown at once and revalidated by version when watched again), ms. Default 300 000. */
+  cacheTime?: number
+  /** Cached (unwatched) nodes kept, least recently used dropped first (the most recent one always stays). Default 1 000. */
+  maxCached?: number
+  /**
+   * Advanced hook for opt-in entries (such as a tab leader): every fetch of
+   * a node goes through it. `target` is the version the fetch must reach
+   * (the label its data gets); `run` calls the node's own fetcher. What it
+   * resolves is treated exactly like the fetcher's result (validated,
+   * labelled with `target`); a rejection is a failed fetch.
+   */
+  fetchThrough?: (key: string, target: number, run: () => Promise<unknown> | unknown) => Promise<unknown>
   /** Timer functions (tests inject fakes and count them). Default: the global ones. */
   timers?: Timers
 }
@@ -225,11 +246,11 @@ export interface MutateOptions<K extends readonly (string | NodeHandle<any>)[]> 
  * store.destroy(); store.debug() // { nodes: 0, timers: 0, requests: 0, fetches: 0, hydrated: 0, mutations: 0 }
  */
 export interface StoreStats {
-  /** Node entries (subscribed, in grace, or created by `store.node()` and not yet collected). */
+  /** Node entries: watched (subscribed or in grace) and cached. */
   nodes: number
-  /** Pending timers owned by the store (grace, backoff, interval). */
+  /** Pending timers owned by the store (grace, cache time, backoff, deadlines, interval). */
   timers: number
-  /** Sync requests in flight (0 or 1). */
+  /** HTTP sync requests in flight (0 or 1; 2 or more when `known` is split to fit the server's limits). */
   requests: number
   /** Fetcher calls in flight. */
   fetches: number
@@ -265,6 +286,68 @@ export interface Store {
   destroy(): void
   /** Diagnostics: counts of what the store owns. */
   debug(): StoreStats
+  /** What the store holds and where each node stands (devtools). */
+  inspect(): StoreInspection
+  /** Calls `listener` after each sync request settled (answered or failed; aborts are not reported). Returns the unsubscribe function. */
+  onSync(listener: (record: SyncRecord) => void): () => void
+}
+
+/**
+ * One node as `store.inspect()` shows it.
+ *
+ * @example
+ * store.inspect().nodes.filter((node) => node.state === 'watched')
+ */
+export interface NodeInspection {
+  key: string
+  /** Version of the data held. */
+  version: number | null
+  status: NodeStatus
+  /** Handles subscribed now. */
+  subscribers: number
+  /** `watched` (subscribed, or within `grace`) or `cached`. */
+  state: 'watched' | 'cached'
+  fetching: boolean
+  /** `Date.now()` when the last fetch settled. */
+  lastFetchAt?: number
+  /** Message of the node's error, if any. */
+  error?: string
+}
+
+/**
+ * What `store.inspect()` returns.
+ *
+ * @example
+ * const { status, nodes } = store.inspect()
+ */
+export interface StoreInspection {
+  status: ConnectionStatus
+  nodes: NodeInspection[]
+}
+
+/**
+ * One settled sync request, as `store.onSync()` reports it. A request split
+ * to fit the server's limits reports one record per part, with the same `id`.
+ *
+ * @example
+ * store.onSync((record) => console.log(record.id, record.keys.length, record.changed))
+ */
+export interface SyncRecord {
+  /** Request number, increasing. */
+  id: number
+  /** Keys sent in `known`. */
+  keys: string[]
+  /** Whether the server was asked to hold it (`wait` > 0). */
+  held: boolean
+  /** Keys the answer reported changed. */
+  changed: string[]
+  denied: string[]
+  /** `Date.now()` when it was sent. */
+  startedAt: number
+  /** ms until it settled. */
+  duration: number
+  /** Message, when it failed. */
+  error?: string
 }
 
 /**
@@ -277,4 +360,11 @@ export interface Store {
  */
 export interface Transport {
   sync(request: SyncRequest, signal: AbortSignal): Promise<SyncResponse>
+  /**
+   * Streams answers (`live: 'stream'`): sends `request` with `"stream": true`
+   * and calls `onAnswer` for every answer as it arrives. Resolves when the
+   * server ends the stream; rejects like `sync` on failure (a broken or
+   * garbled stream is a retryable `sync_failed`).
+   */
+  stream?(request: SyncRequest, signal: AbortSignal, onAnswer: (response: SyncResponse) => void): Promise<void>
 }

@@ -1,9 +1,10 @@
-import { cleanup, render, screen } from '@testing-library/react'
+import { act, cleanup, render, screen } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
@@ -44,7 +45,7 @@ describe('react lifecycle', () => {
   it('StrictMode double mounting: one fetch; after unmount no node, timer, window listener, request or held long-poll is left', async () => {
     server = await startLoopbackServer()
     // A short grace delay keeps the test quick; the default is 1.5 s.
-    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    store = createStore({ endpoint: server.endpoint, grace: 20, cacheTime: 0 })
     const errors = vi.spyOn(console, 'error')
     const listeners = countManagerListeners()
     const fetcher = vi.fn(async () => 42)
@@ -101,7 +102,7 @@ describe('react key change', () => {
         return { v: 1, changed }
       },
     }
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     function User(props: { id: number }) {
       const { data } = useReality(`user:${props.id}`, { fetcher: async (key) => `data of ${key}` })
       return <p>{data ?? 'loading'}</p>
@@ -122,5 +123,33 @@ describe('react key change', () => {
     expect(Object.keys(store.dehydrate().nodes)).toEqual(['user:2'])
     view.unmount()
     await expect.poll(() => store!.debug()).toEqual(idle)
+  })
+})
+
+describe('react route A → B → A (ARCHITECTURE.md C6)', () => {
+  it('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    server = await startLoopbackServer()
+    const routeStore = (store = createStore({ endpoint: server.endpoint, grace: 0 }))
+    const routes = routeDatabase()
+    function Route({ id }: { id: 'a' | 'b' }) {
+      const { data, isLoading } = useReality(ROUTE_KEYS[id], { fetcher: routes.fetcher })
+      return <p data-testid="route">{isLoading ? 'spinner' : data}</p>
+    }
+    const view = render(
+      <RealityProvider store={routeStore}>
+        <Route id="a" />
+      </RealityProvider>,
+    )
+    await routeAtoBtoA(server, routeStore, {
+      show: (id) =>
+        act(() =>
+          view.rerender(
+            <RealityProvider store={routeStore}>
+              <Route id={id} />
+            </RealityProvider>,
+          ),
+        ),
+      text: () => screen.getByTestId('route').textContent ?? '',
+    }, routes)
   })
 })

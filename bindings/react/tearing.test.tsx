@@ -10,11 +10,14 @@ import { RealityProvider, useReality } from './index.js'
 let store: Store | undefined
 let root: Root | undefined
 afterEach(() => {
-  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+  // Unmount while React still knows it runs outside act(), then restore the
+  // flag for the other tests: unmounting with it set would warn about an
+  // update "not wrapped in act(...)".
   root?.unmount()
   vi.restoreAllMocks()
   store?.destroy()
   store = root = undefined
+  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 })
 
 it('no tearing: a store change in the middle of a concurrent render is never committed half-applied', async () => {

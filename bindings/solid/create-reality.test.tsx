@@ -10,7 +10,8 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createRealityServer } from '../../server/index.js'
 import { createStore, embeddedTransport, getSharedStore, type Fetcher } from '../../store/index.js'
 import { Chat } from './fixtures/Chat.js'
-import { startLoopback, until, type Loopback } from '../../test/loopback.js'
+import { startLoopback, startLoopbackServer, until, type Loopback } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 import { RealityProvider, createReality, useRealityStore } from './index.js'
 
 const ROOM = 'chat:room:general'
@@ -30,7 +31,7 @@ async function loopback(options: Parameters<typeof startLoopback>[0] = {}): Prom
 async function embedded() {
   const server = createRealityServer()
   cleanups.push(() => server.close())
-  const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0 })
+  const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0, cacheTime: 0 })
   cleanups.push(() => store.destroy())
   return { server, store }
 }
@@ -84,7 +85,7 @@ describe('createReality in a rendered component', () => {
 
   test('disposing leaves no subscription, timer, window listener or held request', async () => {
     const listeners = countWindowListeners()
-    const { reality: server, store } = await loopback({ grace: 0 })
+    const { reality: server, store } = await loopback({ grace: 0, cacheTime: 0 })
     const db = roomDatabase('x')
     const element = target()
     const dispose = render(() => <RealityProvider store={store}><Chat fetcher={db.fetcher} /></RealityProvider>, element)
@@ -180,3 +181,21 @@ function countWindowListeners() {
     },
   }
 }
+
+describe('solid route A → B → A (ARCHITECTURE.md C6)', () => {
+  test('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    const server = await startLoopbackServer()
+    cleanups.push(() => server.close())
+    const store = createStore({ endpoint: server.endpoint, grace: 0 })
+    cleanups.push(() => store.destroy())
+    const routes = routeDatabase()
+    const [route, setRoute] = createSignal<'a' | 'b'>('a')
+    const target = document.createElement('div')
+    const dispose = render(() => {
+      const node = createReality(() => ROUTE_KEYS[route()], { fetcher: routes.fetcher, store })
+      return <p>{node().isLoading ? 'spinner' : node().data}</p>
+    }, target)
+    cleanups.push(dispose)
+    await routeAtoBtoA(server, store, { show: (next) => setRoute(next), text: () => target.textContent ?? '' }, routes)
+  })
+})

@@ -20,6 +20,7 @@ export default defineConfig({
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['bindings/solid/**/*.test.{ts,tsx}', 'examples/solid/**/*.test.ts'],
     environment: 'happy-dom',
+    setupFiles: ['test/happy-dom-fetch-abort.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     server: { deps: { inline: [/solid-js/] } },

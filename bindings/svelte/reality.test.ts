@@ -10,7 +10,8 @@ import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
 import ProvideStore from './fixtures/ProvideStore.svelte'
 import RoomSwitch from './fixtures/RoomSwitch.svelte'
-import { startLoopback, until, type Loopback } from '../../test/loopback.js'
+import { startLoopback, startLoopbackServer, until, type Loopback } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 import { getRealityStore, reality, realityStatus } from './index.js'
 
 const ROOM = 'chat:room:general'
@@ -110,7 +111,7 @@ describe('reality() in a mounted component', () => {
 
   test('a key in $derived moves the subscription to the new node and releases the old one', async () => {
     const server = createRealityServer()
-    const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0 })
+    const store = createStore({ transport: embeddedTransport(server), live: 'events', grace: 0, cacheTime: 0 })
     cleanups.push(() => server.close(), () => store.destroy())
     const fetcher = vi.fn<Fetcher<string[]>>((key) => [key])
     const element = target()
@@ -126,7 +127,7 @@ describe('reality() in a mounted component', () => {
 
   test('unmount leaves no subscription, timer, window listener or held request', async () => {
     const listeners = countWindowListeners()
-    const { reality: server, store } = await loopback({ grace: 0 })
+    const { reality: server, store } = await loopback({ grace: 0, cacheTime: 0 })
     const db = roomDatabase('x')
     const element = target()
     const component = mount(Chat, { target: element, props: { fetcher: db.fetcher, store } })
@@ -174,3 +175,24 @@ function countWindowListeners() {
 function pick<T extends object>(value: T, shape: Partial<T>): Partial<T> {
   return Object.fromEntries(Object.keys(shape).map((key) => [key, value[key as keyof T]])) as Partial<T>
 }
+
+describe('svelte route A → B → A (ARCHITECTURE.md C6)', () => {
+  test('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    const server = await startLoopbackServer()
+    cleanups.push(() => server.close())
+    const store = createStore({ endpoint: server.endpoint, grace: 0 })
+    cleanups.push(() => store.destroy())
+    const routes = routeDatabase()
+    // What a page's `$room` does: one subscription to the route's store at a time.
+    let shown = 'spinner'
+    let leave: (() => void) | undefined
+    cleanups.push(() => leave?.())
+    const show = (next: 'a' | 'b') => {
+      const room = reality(ROUTE_KEYS[next], { fetcher: routes.fetcher, store })
+      const stop = room.subscribe((state) => (shown = state.isLoading ? 'spinner' : String(state.data)))
+      leave?.()
+      leave = stop
+    }
+    await routeAtoBtoA(server, store, { show, text: () => shown }, routes)
+  })
+})

@@ -12,7 +12,7 @@ import { realityAliases } from '../../examples/reality-aliases.js'
 // gets Vite's browser defaults back. Rooted at the repo so the Svelte
 // example's build test runs in this project too.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   environments: { client: { resolve: { conditions: [...defaultClientConditions] } } },
   resolve: { alias: realityAliases },
   test: {
@@ -20,6 +20,7 @@ export default defineConfig({
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['bindings/svelte/**/*.test.ts', 'examples/svelte/**/*.test.ts'],
     environment: 'happy-dom',
+    setupFiles: ['test/happy-dom-fetch-abort.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

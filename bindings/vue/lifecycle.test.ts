@@ -1,10 +1,11 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { createApp, effectScope, ref, watchEffect } from 'vue'
+import { createApp, defineComponent, effectScope, h, nextTick, ref, watchEffect } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin, useReality } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
+import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
@@ -45,7 +46,7 @@ const versionOne: Transport = {
 describe('vue lifecycle', () => {
   it('unmount leaves no node, timer, window listener, request or held long-poll behind', async () => {
     server = await startLoopbackServer()
-    store = createStore({ endpoint: server.endpoint, grace: 20 })
+    store = createStore({ endpoint: server.endpoint, grace: 20, cacheTime: 0 })
     const fetcher = vi.fn(async () => 'hello')
     const listeners = countManagerListeners()
     const first = mount(KeyView, { props: { nodeKey: 'greeting', fetcher }, global: { plugins: [[RealityPlugin, { store }]] } })
@@ -65,7 +66,7 @@ describe('vue lifecycle', () => {
   })
 
   it('in a bare effectScope: subscribes at once, and scope.stop() lets the node go', async () => {
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     const fetcher = vi.fn(async () => 5)
     const scope = effectScope()
     const count = scope.run(() => useReality('count', { fetcher, store }))!
@@ -120,7 +121,7 @@ describe('vue misuse gets a clear error', () => {
 
 describe('vue reactive key', () => {
   it('follows a key ref: the new node is subscribed, the old one released', async () => {
-    store = createStore({ transport: versionOne, live: 'events', grace: 0 })
+    store = createStore({ transport: versionOne, live: 'events', grace: 0, cacheTime: 0 })
     const fetcher = vi.fn(async (key: string) => `data of ${key}`)
     const key = ref('user:1')
     const scope = effectScope()
@@ -129,10 +130,39 @@ describe('vue reactive key', () => {
 
     key.value = 'user:2'
     await expect.poll(() => user.data.value).toBe('data of user:2')
-    // user:1 lost its only subscriber: collected after the (zero) grace delay.
+    // user:1 lost its only subscriber: gone after the (zero) grace delay and cache time.
     await expect.poll(() => store!.debug().nodes).toBe(1)
     expect(store.dehydrate().nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
     scope.stop()
     await expect.poll(() => store!.debug()).toEqual(idle)
+  })
+})
+
+describe('vue route A → B → A (ARCHITECTURE.md C6)', () => {
+  it('returning to a cached route shows its data at once: 0 fetches when unchanged, 1 when changed', async () => {
+    server = await startLoopbackServer()
+    const routeStore = (store = createStore({ endpoint: server.endpoint, grace: 0 }))
+    const routes = routeDatabase()
+    const route = ref<'a' | 'b'>('a')
+    const wrapper = mount(
+      defineComponent({
+        setup() {
+          const { data, isLoading } = useReality(() => ROUTE_KEYS[route.value], { fetcher: routes.fetcher, store: routeStore })
+          return () => h('p', isLoading.value ? 'spinner' : data.value)
+        },
+      }),
+    )
+    try {
+      await routeAtoBtoA(server, routeStore, {
+        async show(next) {
+          route.value = next
+          await nextTick()
+          await nextTick()
+        },
+        text: () => wrapper.text(),
+      }, routes)
+    } finally {
+      wrapper.unmount()
+    }
   })
 })

@@ -41,6 +41,23 @@ export class ChatApiError extends Error {
   }
 }
 
+const UNREACHABLE_ON_SEND = 'Not sent: the chat server could not be reached (is it running, are you online?). Try again.'
+const UNREACHABLE_ON_LOAD = 'The chat server could not be reached (is it running, are you online?). Retrying…'
+
+/**
+ * What to tell the user about a failed send or load: the server's own
+ * reason, "could not be reached" in words for a network failure (also when
+ * the store wrapped it as a node error's `cause`), else the error's message.
+ *
+ * @example
+ * store.mutate([ROOM_KEY], () => postMessage(text)).catch((error) => showError(explainChatError(error)))
+ */
+export function explainChatError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof ChatApiError ? error.cause : error
+  if (cause instanceof ChatApiError) return cause.message
+  return cause instanceof Error ? cause.message : String(cause)
+}
+
 /**
  * Loads the room's messages, oldest first.
  *
@@ -73,7 +90,16 @@ async function call(method: 'GET' | 'POST', body: string | undefined, options: C
     init.body = body
   }
   if (options.signal) init.signal = options.signal
-  const response = await (options.fetch ?? fetch)(url, init)
+  let response: Response
+  try {
+    response = await (options.fetch ?? fetch)(url, init)
+  } catch (error) {
+    // A fetch that never got an answer (server down, offline): say so in
+    // words rather than the browser's "TypeError: Failed to fetch". Our own
+    // aborts stay aborts.
+    if ((error as Error | undefined)?.name === 'AbortError') throw error
+    throw new ChatApiError(0, 'unreachable', method === 'POST' ? UNREACHABLE_ON_SEND : UNREACHABLE_ON_LOAD)
+  }
   const parsed: unknown = await response.json().catch(() => undefined)
   if (!response.ok) {
     const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error

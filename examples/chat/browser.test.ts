@@ -4,42 +4,24 @@
  * Needs Debian's Chromium at /usr/bin/chromium (CI installs it); elsewhere
  * the suite is skipped with the reason in its name.
  */
-import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeInChromium, launchChromium, watchPage } from '../../test/browser.js'
+import { saveScreenshot } from '../example-app.test-helper.js'
 import { startDemoServer, type DemoServer } from './app.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-const requiredInCI = process.env.CI === 'true'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 /** Generous: the two CPU cores are shared with other test runs. */
 const WAIT = { timeout: 20_000 }
 
-if (!available && requiredInCI) {
-  describe('chat page in Chromium', () => {
-    it('needs Chromium under CI=true', () => {
-      throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium).`)
-    })
-  })
-}
-
-if (!available && !requiredInCI) {
-  // The default reporter only counts skips; say why where it is seen.
-  console.warn(`[chat browser test] skipped: ${CHROMIUM} not found. Install it (apt-get install -y chromium) to run it; CI=true makes it required.`)
-}
-
-const title = available ? 'chat page in Chromium' : `chat page in Chromium — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium to run it)`
-
-// Each test waits on several events in turn; give the whole test room beyond the 30 s default.
-describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
+// Each test waits on several events in turn; the harness gives each test 90 s.
+describeInChromium('chat page in Chromium', () => {
   let demo: DemoServer
   let browser: Browser
   const pageErrors: string[] = []
 
   beforeAll(async () => {
     demo = await startDemoServer({ port: 0 })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
@@ -48,11 +30,8 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
   })
 
   async function openTab(): Promise<Page> {
-    const page = await browser.newPage()
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text())
-    })
+    const page = await browser.newPage({ viewport: { width: 720, height: 560 } })
+    watchPage(page, pageErrors)
     await page.goto(demo.url)
     return page
   }
@@ -79,6 +58,7 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
     await expect.poll(() => messageTexts(bob), WAIT).toEqual(['hello from alice', 'hi alice'])
     expect(await alice.locator('#messages .message.pending').count()).toBe(0)
     expect(pageErrors).toEqual([])
+    await saveScreenshot(bob, 'chat')
     await Promise.all([alice.close(), bob.close()])
   })
 
@@ -141,6 +121,17 @@ describe.skipIf(!available)(title, { timeout: 90_000 }, () => {
     await page.waitForSelector('#error:not([hidden])', WAIT)
     expect(await page.textContent('#error')).toContain('at most 500 characters')
     expect(await page.inputValue('#text')).toHaveLength(501)
+    await page.close()
+  })
+
+  it('says in words that the server could not be reached (not "TypeError: Failed to fetch"), and gives the text back', async () => {
+    const page = await openTab()
+    await page.waitForSelector('#status[data-status="live"]', WAIT)
+    await page.route('**/api/messages', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue()))
+    await send(page, 'lost in the network')
+    await page.waitForSelector('#error:not([hidden])', WAIT)
+    expect(await page.textContent('#error')).toBe('Not sent: the chat server could not be reached (is it running, are you online?). Try again.')
+    expect(await page.inputValue('#text')).toBe('lost in the network')
     await page.close()
   })
 })

@@ -1,73 +1,68 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+/** `npm run demo`'s entry as a process: its banner, PORT/HOST, a busy port, stopping on signals. */
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { startExampleProcess, stopExampleProcesses } from '../example-process.test-helper.js'
 import { call } from './test-http.js'
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const children = new Set<ChildProcess>()
+afterEach(stopExampleProcesses)
 
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  children.clear()
-})
-
-/** Runs `npm run demo`'s entry the way npm does (tsx), capturing its output. */
-function startEntry(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/chat/server.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { child, exited, output: () => ({ stdout, stderr }) }
-}
+const startDemo = (env: Record<string, string>) => startExampleProcess('examples/chat/server.ts', env)
 
 // Each test starts a process (tsx, then esbuild bundling the page): slow on a busy machine.
 describe('npm run demo (examples/chat/server.ts)', { timeout: 60_000 }, () => {
   it('prints the URL and the two-tab hint, serves, and stops cleanly on SIGTERM', async () => {
-    const entry = startEntry({ PORT: '0' })
+    const demo = startDemo({ PORT: '0' })
+    const url = await demo.url(45_000)
     // The two lines may arrive in separate chunks: wait for the second.
-    await expect.poll(() => entry.output().stdout, { timeout: 45_000, interval: 50 }).toContain('Ctrl+C stops.')
-    const { stdout } = entry.output()
-    expect(stdout).toContain('two tabs')
-    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)![0]
+    await expect.poll(() => demo.output().stdout, { timeout: 45_000, interval: 50 }).toContain('Ctrl+C stops.')
+    expect(demo.output().stdout).toContain('two tabs')
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     expect((await call(url, '/api/messages')).status).toBe(200)
 
-    entry.child.kill('SIGTERM')
-    expect(await entry.exited).toBe(0)
-    expect(entry.output().stdout).toContain('SIGTERM: stopping')
+    expect(await demo.stop()).toBe(0)
+    expect(demo.output().stdout).toContain('SIGTERM: stopping')
     await expect(fetch(new URL('/api/messages', url))).rejects.toThrow()
   })
 
   it('stops cleanly on SIGINT (Ctrl+C)', async () => {
-    const entry = startEntry({ PORT: '0' })
-    await expect.poll(() => entry.output().stdout, { timeout: 45_000, interval: 50 }).toContain('two tabs')
-    entry.child.kill('SIGINT')
-    expect(await entry.exited).toBe(0)
+    const demo = startDemo({ PORT: '0' })
+    await expect.poll(() => demo.output().stdout, { timeout: 45_000, interval: 50 }).toContain('two tabs')
+    demo.child.kill('SIGINT')
+    expect(await demo.exited).toBe(0)
   })
 
-  it('says which port is taken and how to pick another', async () => {
+  it('says which port is taken and how to pick another, without a stack trace', async () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     try {
       const port = (blocker.address() as { port: number }).port
-      const entry = startEntry({ PORT: String(port) })
-      expect(await entry.exited).toBe(1)
-      expect(entry.output().stderr).toContain(`Port ${port} is already in use. Pick another one: PORT=4000 npm run demo`)
+      const demo = startDemo({ PORT: String(port) })
+      expect(await demo.exited).toBe(1)
+      const { stderr } = demo.output()
+      expect(stderr).toContain(`Port ${port} is already in use`)
+      expect(stderr).toMatch(/PORT=\d+ npm run demo, or PORT=0 for any free port/)
+      expect(stderr).not.toMatch(/^\s+at /m)
     } finally {
       await new Promise((resolve) => blocker.close(resolve))
     }
   })
 
   it('refuses a PORT that is not a port, saying why', async () => {
-    const entry = startEntry({ PORT: 'eighty' })
-    expect(await entry.exited).toBe(1)
-    expect(entry.output().stderr).toContain('PORT must be an integer from 0 to 65535, got "eighty"')
+    const demo = startDemo({ PORT: 'eighty' })
+    expect(await demo.exited).toBe(1)
+    expect(demo.output().stderr.trim()).toBe('PORT must be an integer from 0 to 65535, got "eighty".')
+  })
+
+  it('listens on HOST, and says so when the address is not one of this machine', async () => {
+    const local = startDemo({ PORT: '0', HOST: '127.0.0.2' })
+    const url = await local.url(45_000)
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/$/)
+    expect((await call(url, '/api/messages')).status).toBe(200)
+    expect(await local.stop()).toBe(0)
+
+    // TEST-NET-1 (RFC 5737): never assigned to a machine.
+    const elsewhere = startDemo({ PORT: '0', HOST: '192.0.2.1' })
+    expect(await elsewhere.exited).toBe(1)
+    expect(elsewhere.output().stderr.trim()).toBe('HOST=192.0.2.1 is not an address of this machine. Use HOST=127.0.0.1 (this machine only) or HOST=0.0.0.0 (every interface).')
   })
 })

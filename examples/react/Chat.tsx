@@ -4,7 +4,7 @@
  */
 import { useState, type FormEvent } from 'react'
 import { useMutation, useReality, useRealityStatus } from 'reality/react'
-import { ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
+import { ROOM_KEY, checkMessageText, explainChatError, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
@@ -32,7 +32,7 @@ export function Chat() {
   }
 
   const messages = room.data ?? []
-  const problem = invalid ?? send.error?.message ?? (room.error && `Could not load messages: ${room.error.message}`)
+  const problem = invalid ?? (send.error && explainChatError(send.error)) ?? (room.error && `Could not load messages: ${explainChatError(room.error)}`)
   return (
     <main className="chat">
       <header className="chat-header">
@@ -50,7 +50,8 @@ export function Chat() {
       {!room.isLoading && messages.length === 0 && <p className="empty">No messages yet. Say hello!</p>}
       <form className="composer" autoComplete="off" onSubmit={submit}>
         <input value={text} onChange={(event) => setText(event.target.value)} maxLength={500} placeholder="Write a message…" aria-label="Message" required />
-        <button type="submit" disabled={send.isPending}>Send</button>
+        {/* Never disabled: Enter while a send is pending sends the next message too. */}
+        <button type="submit">Send</button>
       </form>
       {problem && <p className="error" role="alert">{problem}</p>}
     </main>

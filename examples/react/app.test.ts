@@ -1,8 +1,5 @@
 // @vitest-environment node
-/** The React example: Vite builds it, and the built app syncs in a browser. */
-import { buildBeforeAll, itBuildsTheApp, itSyncsInABrowser } from '../example-app.test-helper.js'
-import { buildReactExample } from './build.js'
+/** The React example, started by its one command and driven in Chromium (see ../example-app.test-helper.ts). */
+import { describeChatExample } from '../example-app.test-helper.js'
 
-const built = await buildBeforeAll('react-app', buildReactExample)
-itBuildsTheApp(built)
-itSyncsInABrowser(built)
+describeChatExample({ name: 'react' })

@@ -5,7 +5,7 @@
  */
 import { For, Show, createSignal } from 'solid-js'
 import { createReality, createRealityStatus, useRealityStore } from 'reality/solid'
-import { ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
+import { ROOM_KEY, checkMessageText, explainChatError, fetchMessages, postMessage, type ChatMessage } from '../chat/api.js'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
@@ -19,7 +19,6 @@ export function Chat() {
   const [text, setText] = createSignal('')
   const [invalid, setInvalid] = createSignal<string>()
   const [sendError, setSendError] = createSignal<string>()
-  const [sending, setSending] = createSignal(0)
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault()
@@ -29,21 +28,18 @@ export function Chat() {
     setSendError(undefined)
     setText('')
     const pending: ChatMessage = { id: nextPendingId--, text: checked.text, at: Date.now() }
-    setSending((n) => n + 1)
     try {
       await store.mutate([ROOM_KEY], () => postMessage(checked.text), { optimistic: { [ROOM_KEY]: (current: ChatMessage[] | undefined) => [...(current ?? []), pending] } })
     } catch (error) {
       // The store rolled the optimistic message back; give the text back too.
-      setSendError(error instanceof Error ? error.message : String(error))
+      setSendError(explainChatError(error))
       setText((now) => now || checked.text)
-    } finally {
-      setSending((n) => n - 1)
     }
   }
 
   // Each reads only the fields it shows: the list does not re-render on a status change.
   const messages = () => room().data ?? []
-  const problem = () => invalid() ?? sendError() ?? (room().error && `Could not load messages: ${room().error!.message}`)
+  const problem = () => invalid() ?? sendError() ?? (room().error && `Could not load messages: ${explainChatError(room().error)}`)
   return (
     <main class="chat">
       <header class="chat-header">
@@ -65,7 +61,8 @@ export function Chat() {
       </Show>
       <form class="composer" autocomplete="off" onSubmit={submit}>
         <input value={text()} onInput={(event) => setText(event.currentTarget.value)} maxLength={500} placeholder="Write a message…" aria-label="Message" required />
-        <button type="submit" disabled={sending() > 0}>Send</button>
+        {/* Never disabled: Enter while a send is pending sends the next message too. */}
+        <button type="submit">Send</button>
       </form>
       <Show when={problem()}>
         <p class="error" role="alert">{problem()}</p>

@@ -1,6 +1,5 @@
 // @vitest-environment node
-/** The built Solid app syncs with the chat demo server in a browser. */
-import { buildBeforeAll, itSyncsInABrowser } from '../example-app.test-helper.js'
-import { buildSolidExample } from './build.js'
+/** The Solid example, started by its one command and driven in Chromium (see ../example-app.test-helper.ts). */
+import { describeChatExample } from '../example-app.test-helper.js'
 
-itSyncsInABrowser(await buildBeforeAll('solid-app', buildSolidExample))
+describeChatExample({ name: 'solid', serverOnly: 'Client-only API called on the server side' })

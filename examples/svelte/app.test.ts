@@ -1,6 +1,5 @@
 // @vitest-environment node
-/** The built Svelte app syncs with the chat demo server in a browser. */
-import { buildBeforeAll, itSyncsInABrowser } from '../example-app.test-helper.js'
-import { buildSvelteExample } from './build.js'
+/** The Svelte example, started by its one command and driven in Chromium (see ../example-app.test-helper.ts). */
+import { describeChatExample } from '../example-app.test-helper.js'
 
-itSyncsInABrowser(await buildBeforeAll('svelte-app', buildSvelteExample))
+describeChatExample({ name: 'svelte', serverOnly: 'is not available on the server' })

@@ -1,43 +1,37 @@
 // @vitest-environment node
 /**
- * The TanStack Query example: Vite builds it; the built app syncs in a
- * happy-dom browser (the tests every example shares) and in Chromium, where
- * a message posted in one tab shows in the other without any polling timer.
- * `UPDATE_SCREENSHOT=1` rewrites screenshot.png from the Chromium run.
+ * The TanStack Query example, started by its one command
+ * (`npm run example:tanstack`'s entry, as a process, on a free port): its
+ * served build holds the app and the bridge, and in Chromium a message
+ * posted in one tab shows in the other without any polling timer.
+ * `REALITY_UPDATE_SCREENSHOTS=1` rewrites screenshot.png.
  */
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeInChromium, launchChromium, until, watchPage } from '../../test/browser.js'
-import { startDemoServer, type DemoServer } from '../chat/app.js'
-import { buildBeforeAll, itSyncsInABrowser } from '../example-app.test-helper.js'
-import { buildTanstackExample } from './build.js'
+import { saveScreenshot } from '../example-app.test-helper.js'
+import { startExampleProcess, stopExampleProcesses, type ExampleProcess } from '../example-process.test-helper.js'
 
-const built = await buildBeforeAll('tanstack-app', buildTanstackExample)
-
-it('builds with Vite: one script bundle holding the TanStack Query app and the bridge', async () => {
-  const html = await readFile(join(built.outDir, 'index.html'), 'utf8')
-  const script = /<script type="module" crossorigin src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1]
-  expect(script).toBeDefined()
-  const bundle = await readFile(join(built.outDir, script!), 'utf8')
-  expect(bundle).toContain('#general · TanStack Query')
-  expect(bundle).toContain('/reality/sync')
-})
-
-itSyncsInABrowser(built)
-
-describeInChromium('TanStack Query example in Chromium', () => {
+describeInChromium('npm run example:tanstack in Chromium', () => {
+  let example: ExampleProcess
+  let url: string
   let browser: Browser
-  let demo: DemoServer
   beforeAll(async () => {
-    demo = await startDemoServer({ port: 0, staticDir: built.outDir })
-    browser = await launchChromium()
-  })
+    example = startExampleProcess('examples/tanstack/serve.ts', { PORT: '0' })
+    ;[url, browser] = await Promise.all([example.url(), launchChromium()])
+  }, 120_000)
   afterAll(async () => {
     await browser?.close()
-    await demo?.close()
+    await stopExampleProcesses()
+  })
+
+  it('serves its Vite build: one script bundle holding the TanStack Query app and the bridge', async () => {
+    const html = await (await fetch(url)).text()
+    const script = /<script type="module" crossorigin src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1]
+    expect(script).toBeDefined()
+    const bundle = await (await fetch(new URL(script!, url))).text()
+    expect(bundle).toContain('#general · TanStack Query')
+    expect(bundle).toContain('/reality/sync')
   })
 
   it('a message posted in one tab shows in the other: the query refetches when the server invalidates its key', async () => {
@@ -45,7 +39,7 @@ describeInChromium('TanStack Query example in Chromium', () => {
     const errors = watchPage(context)
     const [alice, bob] = [await context.newPage(), await context.newPage()]
     for (const page of [alice, bob]) {
-      await page.goto(demo.url)
+      await page.goto(url)
       await until(async () => (await page.textContent('.status')) === 'live', 'the page to go live')
     }
     await alice.fill('input', 'hello from a TanStack Query app')
@@ -57,7 +51,7 @@ describeInChromium('TanStack Query example in Chromium', () => {
     const both = ['hello from a TanStack Query app', 'no refetchInterval needed']
     await until(async () => JSON.stringify(await texts(alice)) === JSON.stringify(both), "bob's message in alice's tab")
     await until(async () => JSON.stringify(await texts(bob)) === JSON.stringify(both), "bob's own message, settled")
-    if (process.env.UPDATE_SCREENSHOT === '1') await alice.screenshot({ path: fileURLToPath(new URL('screenshot.png', import.meta.url)) })
+    await saveScreenshot(alice, 'tanstack')
     expect(errors).toEqual([])
     await context.close()
   })

@@ -23,42 +23,52 @@ export interface RedisVersionsOptions {
 // Redis that restarts without persistence still never reissues a version
 // (same argument as server/versions/clock.ts). JSON is assembled by hand:
 // cjson prints numbers with 14 significant digits, and versions have 16.
+//
+// The high-water mark (CLOCK) and the floor (FLOOR) are fields of the
+// versions hash itself, not keys of their own: Redis evicts whole keys, so
+// under memory pressure they can only go together with the versions. A
+// floor that outlived its versions would make a key written before the
+// eviction read as the floor again, and a client holding that floor would
+// see "unchanged" (a lost update). Their names start with a control
+// character, which keys may never contain (protocol/limits.ts).
 const CONNECT_TIMEOUT_MS = 5000
+const CLOCK_FIELD = '\u0000clock'
+const FLOOR_FIELD = '\u0000floor'
 
 const BUMP = `
 local t = redis.call('TIME')
 local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local last = tonumber(redis.call('HGET', KEYS[1], ARGV[3]) or '0')
 local meta = ARGV[2]
 local out, notes = {}, {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   last = math.max(last + 1, floor)
   local v = string.format('%.0f', last)
-  redis.call('HSET', KEYS[2], ARGV[i], '{"version":' .. v .. meta .. '}')
+  redis.call('HSET', KEYS[1], ARGV[i], '{"version":' .. v .. meta .. '}')
   out[#out + 1] = v
   notes[#notes + 1] = '{"key":' .. cjson.encode(ARGV[i]) .. ',"version":' .. v .. meta .. '}'
 end
-redis.call('SET', KEYS[1], string.format('%.0f', last))
+redis.call('HSET', KEYS[1], ARGV[3], string.format('%.0f', last))
 redis.call('PUBLISH', ARGV[1], '[' .. table.concat(notes, ',') .. ']')
 return out
 `
 
 // Reads entries plus the floor that never-written keys read as. The floor is
 // created on first use from the Redis clock and raises the high-water mark,
-// so every later bump lands above it. Redis without persistence forgets it
-// on restart like everything else, and the new floor is above every version
-// issued before: a client holding "never written" from before the loss sees
-// a difference and refetches (a fixed 0 would hide writes made just before).
+// so every later bump lands above it. When Redis loses the hash (a restart
+// without persistence, an eviction) the floor goes with it, and the new one
+// is above every version issued before: a client holding "never written"
+// from before the loss sees a difference and refetches (a fixed 0 would
+// hide writes made just before).
 const READ = `
-local floor = redis.call('GET', KEYS[1])
+local floor = redis.call('HGET', KEYS[1], ARGV[2])
 if not floor then
   local t = redis.call('TIME')
   local now = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
-  floor = string.format('%.0f', math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, now))
-  redis.call('SET', KEYS[1], floor)
-  redis.call('SET', KEYS[2], floor)
+  floor = string.format('%.0f', math.max(tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + 1, now))
+  redis.call('HSET', KEYS[1], ARGV[2], floor, ARGV[1], floor)
 end
-local entries = redis.call('HMGET', KEYS[3], unpack(ARGV))
+local entries = redis.call('HMGET', KEYS[1], unpack(ARGV, 3))
 table.insert(entries, 1, floor)
 return entries
 `
@@ -91,8 +101,6 @@ export function redisVersions(options: RedisVersionsOptions): VersionStore & { s
     throw new TypeError('redisVersions({ redis }) needs an ioredis client: redisVersions({ redis: new Redis(url) }).')
   }
   const prefix = options.prefix ?? '{reality}'
-  const clockKey = `${prefix}:clock`
-  const floorKey = `${prefix}:floor`
   const entriesKey = `${prefix}:versions`
   const channel = `${prefix}:changes`
   let closed = false
@@ -138,7 +146,7 @@ export function redisVersions(options: RedisVersionsOptions): VersionStore & { s
       assertOpen()
       const result = new Map<string, VersionEntry>()
       if (!keys.length) return result
-      const [floor, ...raw] = (await redis.eval(READ, 3, floorKey, clockKey, entriesKey, ...keys)) as (string | null)[]
+      const [floor, ...raw] = (await redis.eval(READ, 1, entriesKey, CLOCK_FIELD, FLOOR_FIELD, ...keys)) as (string | null)[]
       const never: VersionEntry = Object.freeze({ version: Number(floor) })
       keys.forEach((key, i) => result.set(key, raw[i] ? (JSON.parse(raw[i]!) as VersionEntry) : never))
       return result
@@ -150,7 +158,7 @@ export function redisVersions(options: RedisVersionsOptions): VersionStore & { s
       const result = new Map<string, VersionEntry>()
       if (!unique.length) return result
       const members = metaMembers(meta)
-      const versions = (await redis.eval(BUMP, 2, clockKey, entriesKey, channel, members, ...unique)) as string[]
+      const versions = (await redis.eval(BUMP, 1, entriesKey, channel, members, CLOCK_FIELD, ...unique)) as string[]
       unique.forEach((key, i) => {
         const entry: VersionEntry = { version: Number(versions[i]) }
         if (meta?.hash !== undefined) entry.hash = meta.hash

@@ -6,7 +6,7 @@ describe('embeddedTransport', () => {
   it('syncs with a server in the same process: fetches, refetches on invalidate, leaves nothing behind', async () => {
     const server = createRealityServer()
     let value = 1
-    const store = createStore({ transport: embeddedTransport(server), grace: 10 })
+    const store = createStore({ transport: embeddedTransport(server), grace: 10, cacheTime: 10 })
     const h = store.node('a', { fetcher: async () => value })
     const seen: unknown[] = []
     const stop = h.subscribe((s) => seen.push(s.data))
@@ -24,7 +24,7 @@ describe('embeddedTransport', () => {
 })
 
 describe('at scale, against the real server', () => {
-  it('1,000 keys: one request to start, one fetch per key per change, a handful of requests in all', async () => {
+  it('1,000 keys: two requests of 500 to start, one fetch per key per change, a handful of requests in all', async () => {
     const server = createRealityServer()
     const inner = embeddedTransport(server)
     let requests = 0
@@ -41,7 +41,9 @@ describe('at scale, against the real server', () => {
     await server.invalidate(keys)
     await expect.poll(() => handles.every((h) => h.get().data === 2)).toBe(true)
     expect(fetches).toBe(2000)
-    expect(requests - before).toBeLessThanOrEqual(3)
+    // 1,000 keys go out as two held requests of 500 (ARCHITECTURE.md C1): a
+    // change re-arms both, and a rejoin window may re-arm them once more.
+    expect(requests - before).toBeLessThanOrEqual(4)
     store.destroy()
     await server.close()
   })

@@ -30,7 +30,6 @@ describe('httpTransport', () => {
   })
 
   it.each([
-    ['not JSON', () => new Response('<html>')],
     ['another protocol version', () => json({ v: 2, changed: {} })],
     ['no changed object', () => json({ v: 1 })],
     ['a bad version', () => json({ v: 1, changed: { a: { version: -1 } } })],
@@ -50,6 +49,17 @@ describe('httpTransport', () => {
     expect(error.message).toContain('Too many requests.')
     error = await httpTransport({ fetch: stubFetch(() => new Response('down', { status: 503 })).fetch }).sync(request, signal).catch((e) => e)
     expect(error).toMatchObject({ code: 'sync_failed', status: 503, retryAfter: undefined })
+  })
+
+  it.each([
+    ['an HTML page (a misrouted request)', () => new Response('<html>', { headers: { 'content-type': 'text/html' } })],
+    ['a truncated body', () => new Response('{"v":1,"changed":{"a":')],
+  ])('turns a 200 with %s into a retryable sync_failed', async (_, response) => {
+    const error = await httpTransport({ fetch: stubFetch(response).fetch }).sync(request, signal).catch((e) => e)
+    expect(error).toBeInstanceOf(RealityError)
+    expect(error.code).toBe('sync_failed')
+    expect(error.status).toBeUndefined()
+    expect(error.message).toMatch(/truncated or non-JSON body: retrying/)
   })
 
   it('turns network failures into sync_failed with the cause', async () => {

@@ -1,17 +1,19 @@
 /**
- * The package as published: `npm pack` of a build of the current sources, unpacked into a
- * consumer's node_modules, then `reality`, `reality/protocol`,
- * `reality/server` and its store subpaths imported by name from plain Node —
- * once as ESM, once as CJS — and the server answering a real sync request
- * through the package.
+ * The package as published, packed two ways and unpacked into a consumer's
+ * node_modules: a build of the working tree (quick), and a plain `npm pack`
+ * of a fresh `git clone` — where nothing is built until the package's
+ * `prepare` script runs, as on a user's machine, in a git install or in CI.
+ * From each, every entry of package.json `exports` is imported from plain
+ * Node — once as ESM, once as CJS — the main names are there, and the server
+ * answers a real sync request through the package.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { packAndInstall, type PackedInstall } from './harness/pack-package.js'
+import { packAndInstall, packCleanClone, type PackedInstall } from './harness/pack-package.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const inCI = process.env.CI === 'true'
@@ -22,7 +24,7 @@ const entries = [
   { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions', 'toNodeHandler'] },
   { specifier: 'reality', source: 'store/index.ts', names: ['createStore', 'getSharedStore', 'embeddedTransport'] },
   { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions'] },
-  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions'] },
+  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions', 'pgTriggerSql', 'installPgTrigger', 'uninstallPgTrigger'] },
 ]
 // Outside CI an entry whose source is not written yet is left out, visibly; under CI every entry must be there.
 const checked = entries.filter((entry) => inCI || existsSync(join(repoRoot, entry.source)))
@@ -30,14 +32,20 @@ for (const entry of entries) {
   if (!checked.includes(entry)) console.warn(`[pack] not checking ${entry.specifier}: ${entry.source} does not exist yet`)
 }
 
-/** Imports every checked entry, lists its export names, and runs one sync through the packed server. */
+/** Every subpath of package.json `exports` (`.` as `reality`), package.json itself aside. */
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
+const exported = Object.keys(manifest.exports)
+  .filter((subpath) => subpath !== './package.json')
+  .map((subpath) => (subpath === '.' ? 'reality' : `reality/${subpath.slice(2)}`))
+
+/** Imports every exported entry, lists its export names, and runs one sync through the packed server. */
 function consumerScript(format: 'esm' | 'cjs'): string {
   const load = format === 'esm' ? '(specifier) => import(specifier)' : '(specifier) => Promise.resolve(require(specifier))'
   return `
 const load = ${load};
 (async () => {
   const result = { exports: {} };
-  for (const specifier of ${JSON.stringify(checked.map((entry) => entry.specifier))}) {
+  for (const specifier of ${JSON.stringify(exported)}) {
     result.exports[specifier] = Object.keys(await load(specifier)).sort();
   }
   if (result.exports['reality/server']) {
@@ -62,41 +70,70 @@ function runConsumer(consumerDir: string, format: 'esm' | 'cjs'): { exports: Rec
   return JSON.parse(execFileSync(process.execPath, args, { cwd: consumerDir, encoding: 'utf8' }))
 }
 
-describe('the packed tarball', () => {
-  let workDir: string
-  let packed: PackedInstall
+/** The folder an entry builds into: reality → dist/store, reality/x/y → dist/x/y (see tsup.config.ts). */
+const distFolder = (specifier: string) => (specifier === 'reality' ? 'store' : specifier.slice('reality/'.length))
 
-  beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), 'reality-pack-'))
-    const started = performance.now()
-    packed = packAndInstall(workDir)
-    console.log(`[pack] ${packed.build === 'copied' ? 'copy fresh dist' : 'build'} + npm pack + unpack: ${(performance.now() - started).toFixed(0)} ms`)
-  }, 180_000)
-  afterAll(() => {
-    rmSync(workDir, { recursive: true, force: true })
-  })
+/** The checks every packed tarball passes, however it was packed. */
+function describePacked(title: string, packInto: (workDir: string) => PackedInstall, timeout: number): void {
+  describe(title, () => {
+    let workDir: string
+    let packed: PackedInstall
 
-  it('holds the built dist and the manifest, no sources or tests', () => {
-    expect(packed.files).toContain('package.json')
-    for (const entry of checked) {
-      // reality → dist/store, reality/x/y → dist/x/y (see tsup.config.ts)
-      const folder = entry.specifier === 'reality' ? 'store' : entry.specifier.slice('reality/'.length)
-      expect(packed.files).toEqual(
-        expect.arrayContaining([`dist/${folder}/index.js`, `dist/${folder}/index.cjs`, `dist/${folder}/index.d.ts`, `dist/${folder}/index.d.cts`]),
-      )
-    }
-    const unexpected = packed.files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|d\.cts))$/.test(file))
-    expect(unexpected).toEqual([])
-  })
-
-  for (const format of ['esm', 'cjs'] as const) {
-    it(`imports ${checked.map((entry) => entry.specifier).join(', ')} from plain Node ${format.toUpperCase()}`, () => {
-      const result = runConsumer(packed.consumerDir, format)
-      for (const entry of checked) expect(result.exports[entry.specifier]).toEqual(expect.arrayContaining(entry.names))
-      if (checked.some((entry) => entry.specifier === 'reality/server')) {
-        expect(result.floor).toBeGreaterThan(0)
-        expect(result.sync).toMatchObject({ status: 200, body: { v: 1, changed: { 'room:1': { version: result.floor } } } })
-      }
+    beforeAll(() => {
+      workDir = mkdtempSync(join(tmpdir(), 'reality-pack-'))
+      const started = performance.now()
+      packed = packInto(workDir)
+      const how = { copied: 'copy fresh dist', built: 'build', prepare: 'git clone + npm pack (prepare builds dist/)' }[packed.build]
+      console.log(`[pack] ${how}, unpacked: ${(performance.now() - started).toFixed(0)} ms`)
+    }, timeout)
+    afterAll(() => {
+      rmSync(workDir, { recursive: true, force: true })
     })
-  }
-})
+
+    it('holds the built dist of every exported entry and the manifest, no sources or tests', () => {
+      expect(packed.files).toContain('package.json')
+      for (const specifier of exported) {
+        const folder = distFolder(specifier)
+        expect(packed.files).toEqual(
+          expect.arrayContaining([`dist/${folder}/index.js`, `dist/${folder}/index.cjs`, `dist/${folder}/index.d.ts`, `dist/${folder}/index.d.cts`]),
+        )
+      }
+      const unexpected = packed.files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|d\.cts))$/.test(file))
+      expect(unexpected).toEqual([])
+    })
+
+    it('runs the reality-pg-trigger bin, as npm links it into node_modules/.bin', () => {
+      const manifest = JSON.parse(readFileSync(join(packed.consumerDir, 'node_modules/reality/package.json'), 'utf8')) as { bin: Record<string, string> }
+      const binLink = join(packed.consumerDir, 'node_modules/.bin/reality-pg-trigger')
+      mkdirSync(dirname(binLink), { recursive: true })
+      symlinkSync(join('..', 'reality', manifest.bin['reality-pg-trigger']!), binLink)
+      const sql = execFileSync(binLink, ['--table', 'messages', '--key', "'chat:room:' || room_id"], { cwd: packed.consumerDir, encoding: 'utf8' })
+      expect(sql).toContain('CREATE TRIGGER "reality_messages_insert" AFTER INSERT ON "messages" REFERENCING NEW TABLE')
+      expect(execFileSync(binLink, ['--table', 'messages', '--uninstall'], { encoding: 'utf8' })).toContain('DROP FUNCTION IF EXISTS "reality_messages_bump"()')
+    })
+
+    for (const format of ['esm', 'cjs'] as const) {
+      it(`imports every exported entry from plain Node ${format.toUpperCase()}, with its main names`, () => {
+        const result = runConsumer(packed.consumerDir, format)
+        for (const specifier of exported) expect(result.exports[specifier], specifier).not.toEqual([])
+        for (const entry of checked) expect(result.exports[entry.specifier]).toEqual(expect.arrayContaining(entry.names))
+        if (exported.includes('reality/server')) {
+          expect(result.floor).toBeGreaterThan(0)
+          expect(result.sync).toMatchObject({ status: 200, body: { v: 1, changed: { 'room:1': { version: result.floor } } } })
+        }
+      })
+    }
+  })
+}
+
+describePacked('the packed tarball (a build of the working tree)', packAndInstall, 180_000)
+
+// A clone of the committed HEAD: needs git and a repository (CI runs on a clone; a
+// source download outside CI has neither, and says so).
+const inGitRepo = existsSync(join(repoRoot, '.git'))
+if (inGitRepo || inCI) {
+  // Five minutes: the clone builds every entry with type declarations on two shared cores.
+  describePacked('npm pack of a clean git clone (prepare builds dist/)', packCleanClone, 300_000)
+} else {
+  console.warn('[pack] not checking npm pack of a clean clone: this folder is not a git repository')
+}

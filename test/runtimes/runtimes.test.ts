@@ -1,7 +1,8 @@
 /**
  * The same `reality/server` handler, bundled once per runtime from the repo's
  * `server/index.ts`, serves real HTTP on 127.0.0.1 in Node, Bun, Deno and
- * workerd: sync, held long-poll, invalidate, wake — then the process stops
+ * workerd: sync, held long-poll, invalidate, wake, NDJSON streams, Server-Sent
+ * Events and the JSON GET — then the process stops
  * and leaves nothing behind.
  *
  * Under CI=true every runtime must run. Elsewhere a runtime whose binary
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleFixture } from './harness/bundle.js'
 import { startRuntime } from './harness/runtime-process.js'
 import { runtimeSpecs } from './harness/runtimes.js'
+import { runStreamScenario } from './harness/stream-scenario.js'
 import { runSyncScenario } from './harness/sync-scenario.js'
 
 const inCI = process.env.CI === 'true'
@@ -38,7 +40,7 @@ describe('reality/server in real runtimes', () => {
       continue
     }
 
-    it(`${spec.name}: serves sync, wakes a held long-poll on invalidate, stops without orphans`, async () => {
+    it(`${spec.name}: serves sync, wakes a held long-poll on invalidate, streams NDJSON and SSE, stops without orphans`, async () => {
       // Under CI an unavailable runtime is a failure, never a skip.
       if (!runtime.available) throw new Error(`${spec.name} unavailable under CI=true: ${runtime.reason}`)
 
@@ -52,6 +54,7 @@ describe('reality/server in real runtimes', () => {
       let stopped = false
       try {
         const timings = await runSyncScenario(running.origin)
+        await runStreamScenario(running.origin)
         const stopStart = performance.now()
         const exit = await running.stop()
         stopped = true

@@ -5,7 +5,7 @@
  */
 import { getSharedStore } from 'reality'
 import type { NodeState } from 'reality'
-import { ChatApiError, ROOM_KEY, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
+import { ROOM_KEY, explainChatError, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -35,7 +35,7 @@ room.subscribe((state: NodeState<ChatMessage[]>) => {
   renderMessages(listEl, state.data ?? [])
   emptyEl.hidden = state.isLoading || (state.data ?? []).length > 0
   if (state.error) {
-    showError(`Could not load messages: ${state.error.message}`)
+    showError(`Could not load messages: ${explainChatError(state.error)}`)
     showingLoadError = true
   } else if (showingLoadError) {
     showError(undefined)
@@ -59,7 +59,7 @@ form.addEventListener('submit', (event) => {
     .catch((error: unknown) => {
       // The store has rolled the optimistic message back; give the text back too.
       if (input.value === '') input.value = checked.text
-      showError(error instanceof ChatApiError ? error.message : `Could not send: ${String(error)}`)
+      showError(explainChatError(error))
     })
 })
 
