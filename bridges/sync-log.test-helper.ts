@@ -35,6 +35,8 @@ export interface RecordedLoopback {
   store: Store
   /** `known` of each sync request, in the order they were sent. */
   syncs: Record<string, number | null>[]
+  /** Keys the store watches now (subscribed or in grace; cached nodes are not watched), sorted. */
+  watched(): string[]
   close(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export async function startRecordedLoopback(storeOptions: StoreOptions = {}): Pr
     server,
     store,
     syncs,
+    watched: () => store.inspect().nodes.filter((node) => node.state === 'watched').map((node) => node.key).sort(),
     async close() {
       store.destroy()
       await until(() => server.reality.stats().held === 0, 'the server to drop the aborted long-poll')

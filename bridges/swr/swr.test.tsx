@@ -117,9 +117,9 @@ describe('reality() SWR middleware over a real loopback server', () => {
         <Item id="b" />
       </App>,
     )
-    await until(() => loopback!.store.debug().nodes === 1, "a's node to go")
+    await until(() => loopback!.watched().join() === 'item:b', 'a to be no longer watched')
     view.unmount()
-    await until(() => loopback!.store.debug().nodes === 0 && loopback!.store.debug().timers === 0, 'every node to go')
+    await until(() => loopback!.watched().length === 0 && loopback!.store.debug().requests === 0, 'nothing to be watched')
   })
 
   it('a failed revalidation keeps the version: the store retries until the change lands', async () => {

@@ -36,7 +36,7 @@ it('a vue-query component, connected with one call, shows a server invalidate an
     await loopback.server.reality.invalidate(['news:headline'])
     await until(() => wrapper.text() === 'second', 'the change to show')
     wrapper.unmount()
-    await until(() => loopback!.store.debug().nodes === 0, 'the node to go once the query is inactive')
+    await until(() => loopback!.watched().length === 0, 'the key to be no longer watched once the query is inactive')
     expect(queryClient.getQueryCache().hasListeners()).toBe(true)
   } finally {
     disconnect()
