@@ -90,7 +90,7 @@ async function refetchFromNow(query: BridgedQuery): Promise<void> {
  * the key was read, and a write that landed between that fetch and the first
  * sync would otherwise be lost for good (ARCHITECTURE.md C2). A key the store
  * still holds (a query that went inactive and came back within the store's
- * node lifetime) is checked by version: no refetch unless it changed.
+ * `cacheTime`) is checked by version: no refetch unless it changed.
  *
  * @example
  * const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity } } })
