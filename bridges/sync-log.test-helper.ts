@@ -3,31 +3,8 @@
  * loopback server whose sync requests are recorded (the keys each carried),
  * and an application "database" read by the queries' own fetch functions.
  */
-import { request as httpRequest } from 'node:http'
 import { createStore, type Store, type StoreOptions } from '../store/index.js'
 import { startLoopbackServer, until, type LoopbackServer } from '../test/loopback.js'
-
-/**
- * `fetch` over node:http, for the store's sync requests. Under happy-dom the
- * global `fetch` is the simulated browser's, which prints a "socket hang up"
- * trace whenever the store aborts a held long-poll (as it does on every new
- * key); this one aborts quietly, like a browser.
- */
-const nodeHttpFetch: typeof fetch = (input, init) =>
-  new Promise((resolve, reject) => {
-    const sent = httpRequest(String(input), { method: init?.method, headers: init?.headers as Record<string, string> }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve(new Response(Buffer.concat(chunks).toString(), { status: response.statusCode, headers: response.headers as Record<string, string> })))
-      response.on('error', reject)
-    })
-    sent.on('error', reject)
-    init?.signal?.addEventListener('abort', () => {
-      sent.destroy()
-      reject(new DOMException('The operation was aborted.', 'AbortError'))
-    })
-    sent.end(init?.body as string)
-  })
 
 /** A loopback server, a store syncing with it, and every sync request it sent. */
 export interface RecordedLoopback {
@@ -35,6 +12,8 @@ export interface RecordedLoopback {
   store: Store
   /** `known` of each sync request, in the order they were sent. */
   syncs: Record<string, number | null>[]
+  /** Keys the store watches now (subscribed or in grace; cached nodes are not watched), sorted. */
+  watched(): string[]
   close(): Promise<void>
 }
 
@@ -49,13 +28,14 @@ export async function startRecordedLoopback(storeOptions: StoreOptions = {}): Pr
   const syncs: Record<string, number | null>[] = []
   const recordingFetch: typeof fetch = (input, init) => {
     syncs.push(JSON.parse(String(init?.body)).known)
-    return nodeHttpFetch(input, init)
+    return fetch(input, init)
   }
   const store = createStore({ endpoint: server.endpoint, fetch: recordingFetch, ...storeOptions })
   return {
     server,
     store,
     syncs,
+    watched: () => store.inspect().nodes.filter((node) => node.state === 'watched').map((node) => node.key).sort(),
     async close() {
       store.destroy()
       await until(() => server.reality.stats().held === 0, 'the server to drop the aborted long-poll')

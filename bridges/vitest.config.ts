@@ -13,6 +13,7 @@ export default defineConfig({
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['bridges/**/*.test.{ts,tsx}', 'examples/tanstack/**/*.test.ts'],
     environment: 'happy-dom',
+    setupFiles: ['test/happy-dom-fetch-abort.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

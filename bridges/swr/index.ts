@@ -41,6 +41,9 @@ interface BoundConfig {
 
 function resolveKey(key: Key): Key {
   if (typeof key !== 'function') return key
+  // A key function with parameters is useSWRInfinite's getKey(index,
+  // previousPage), seen here before SWR's infinite middleware: not bridged.
+  if (key.length > 0) return null
   try {
     return key()
   } catch {
@@ -67,8 +70,8 @@ export function reality(options: RealityMiddlewareOptions = {}): Middleware {
   return (useSWRNext) => (key, fetcher, config) => {
     const response = useSWRNext(key, fetcher, config)
     const { cache, mutate } = config as unknown as BoundConfig
-    const id = unstable_serialize(key)
     const resolved = resolveKey(key)
+    const id = resolved === null ? '' : unstable_serialize(resolved)
     const realityKey = id ? keyOf(resolved) : undefined
     useEffect(() => {
       if (realityKey === undefined) return

@@ -5,6 +5,7 @@
 import { cleanup, render, screen } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import useSWR, { SWRConfig } from 'swr'
+import useSWRInfinite from 'swr/infinite'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { until } from '../../test/loopback.js'
 import { fakeDatabase, startRecordedLoopback, type RecordedLoopback } from '../sync-log.test-helper.js'
@@ -61,6 +62,24 @@ describe('reality() SWR middleware over a real loopback server', () => {
     expect(db.totalReads() - before).toBe(1)
   })
 
+  it('for comparison, plain SWR learns of changes only by revalidating every mounted key (here on focus): 100 requests', async () => {
+    loopback = await startRecordedLoopback()
+    const ids = Array.from({ length: 100 }, (_, i) => String(i))
+    db = fakeDatabase(Object.fromEntries(ids.map((id) => [`item:${id}`, `item ${id} v1`])))
+    render(
+      <SWRConfig value={{ provider: () => new Map(), dedupingInterval: 0, focusThrottleInterval: 0 }}>
+        {ids.map((id) => <Item key={id} id={id} />)}
+      </SWRConfig>,
+    )
+    await until(() => ids.every((id) => text(id) === `item ${id} v1`), 'every item to load')
+    const before = db.totalReads()
+    db.set('item:7', 'item 7 v2')
+    window.dispatchEvent(new window.Event('focus'))
+    await screen.findByText('item 7 v2', undefined, { timeout: 10_000 })
+    await until(() => db.totalReads() - before === 100, 'every key to revalidate')
+    expect(loopback.syncs).toHaveLength(0)
+  })
+
   it('two hooks on one key revalidate it once per change', async () => {
     loopback = await startRecordedLoopback()
     db = fakeDatabase({ 'item:a': 'a1' })
@@ -98,9 +117,9 @@ describe('reality() SWR middleware over a real loopback server', () => {
         <Item id="b" />
       </App>,
     )
-    await until(() => loopback!.store.debug().nodes === 1, "a's node to go")
+    await until(() => loopback!.watched().join() === 'item:b', 'a to be no longer watched')
     view.unmount()
-    await until(() => loopback!.store.debug().nodes === 0 && loopback!.store.debug().timers === 0, 'every node to go')
+    await until(() => loopback!.watched().length === 0 && loopback!.store.debug().requests === 0, 'nothing to be watched')
   })
 
   it('a failed revalidation keeps the version: the store retries until the change lands', async () => {
@@ -153,6 +172,26 @@ describe('reality() SWR middleware over a real loopback server', () => {
     release()
     await heldAgain()
     expect(text('a')).toBe('a2')
+  })
+
+  it('leaves useSWRInfinite alone (its getKey is never called without a page index)', async () => {
+    loopback = await startRecordedLoopback()
+    db = fakeDatabase({ 'item:a': 'a1', 'page:0': 'p0' })
+    const pageIndexes: unknown[] = []
+    function Pages() {
+      const { data } = useSWRInfinite((index: number) => (pageIndexes.push(index), `page:${index}`), (key: string) => db.read(key))
+      return <p data-testid="pages">{data?.join() ?? 'loading'}</p>
+    }
+    render(
+      <App>
+        <Item id="a" />
+        <Pages />
+      </App>,
+    )
+    await until(() => text('a') === 'a1' && screen.getByTestId('pages').textContent === 'p0', 'both to load')
+    await heldAgain()
+    expect(Object.keys(loopback.syncs.at(-1)!)).toEqual(['item:a'])
+    expect(pageIndexes.every((index) => typeof index === 'number')).toBe(true)
   })
 
   it('maps keys with keyOf: unmapped keys are not watched', async () => {

@@ -12,9 +12,41 @@
  *
  * @packageDocumentation
  */
-import type { Query, QueryCacheNotifyEvent, QueryClient, QueryKey } from '@tanstack/query-core'
 import { getSharedStore, type Store } from '../../store/index.js'
 import { defaultKeyOf, watchKey } from '../watched-keys.js'
+
+/** A TanStack query key. */
+export type QueryKey = readonly unknown[]
+
+/**
+ * What the bridge uses of a TanStack `Query`. Typed by shape, not by the
+ * class, so a `QueryClient` from any copy of `@tanstack/query-core` fits:
+ * adapters such as `@tanstack/vue-query` may bring their own copy.
+ *
+ * @example
+ * const query: BridgedQuery = queryClient.getQueryCache().getAll()[0]!
+ */
+export interface BridgedQuery {
+  readonly queryKey: QueryKey
+  readonly queryHash: string
+  readonly state: { data: unknown; fetchStatus: string }
+  isActive(): boolean
+  fetch(options?: undefined, fetchOptions?: { cancelRefetch?: boolean }): Promise<unknown>
+}
+
+/**
+ * What the bridge uses of a TanStack `QueryClient` (see {@link BridgedQuery}).
+ *
+ * @example
+ * const client: BridgedQueryClient = new QueryClient()
+ */
+export interface BridgedQueryClient {
+  getQueryCache(): {
+    subscribe(listener: (event: { type: string; query: BridgedQuery }) => void): () => void
+    getAll(): BridgedQuery[]
+    get(queryHash: string): BridgedQuery | undefined
+  }
+}
 
 /**
  * Options of {@link connectQueryClient}.
@@ -41,7 +73,7 @@ export interface ConnectQueryClientOptions {
  * data, TanStack hands back the running fetch instead, so we let it settle
  * and fetch again.
  */
-async function refetchFromNow(query: Query): Promise<void> {
+async function refetchFromNow(query: BridgedQuery): Promise<void> {
   if (query.state.data === undefined && query.state.fetchStatus !== 'idle') await query.fetch().catch(() => undefined)
   await query.fetch(undefined, { cancelRefetch: true })
 }
@@ -58,7 +90,7 @@ async function refetchFromNow(query: Query): Promise<void> {
  * the key was read, and a write that landed between that fetch and the first
  * sync would otherwise be lost for good (ARCHITECTURE.md C2). A key the store
  * still holds (a query that went inactive and came back within the store's
- * node lifetime) is checked by version: no refetch unless it changed.
+ * `cacheTime`) is checked by version: no refetch unless it changed.
  *
  * @example
  * const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity } } })
@@ -66,13 +98,13 @@ async function refetchFromNow(query: Query): Promise<void> {
  * // useQuery({ queryKey: ['chat', 'room', 'general'], queryFn }) now refetches when the
  * // server calls reality.invalidate(['chat:room:general']).
  */
-export function connectQueryClient(queryClient: QueryClient, options: ConnectQueryClientOptions = {}): () => void {
+export function connectQueryClient(queryClient: BridgedQueryClient, options: ConnectQueryClientOptions = {}): () => void {
   const store = options.store ?? getSharedStore()
   const keyOf = options.keyOf ?? defaultKeyOf
   const queryCache = queryClient.getQueryCache()
-  const watching = new Map<Query, { key: string; stop: () => void }>()
+  const watching = new Map<BridgedQuery, { key: string; stop: () => void }>()
 
-  const update = (query: Query) => {
+  const update = (query: BridgedQuery) => {
     const key = query.isActive() && queryCache.get(query.queryHash) === query ? keyOf(query.queryKey) : undefined
     const current = watching.get(query)
     if (current?.key === key) return
@@ -80,7 +112,7 @@ export function connectQueryClient(queryClient: QueryClient, options: ConnectQue
     watching.delete(query)
     if (key !== undefined) watching.set(query, { key, stop: watchKey(store, key, queryCache, query.queryHash, () => refetchFromNow(query)) })
   }
-  const onEvent = (event: QueryCacheNotifyEvent) => {
+  const onEvent = (event: { type: string; query: BridgedQuery }) => {
     if (event.type !== 'observerResultsUpdated' && event.type !== 'updated') update(event.query)
   }
 

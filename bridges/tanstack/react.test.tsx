@@ -57,8 +57,8 @@ it('an existing react-query app, connected with one call, shows a server invalid
       <News topic="headline" />
     </QueryClientProvider>,
   )
-  await until(() => loopback!.store.debug().nodes === 1, "the weather's node to go")
+  await until(() => loopback!.watched().join() === 'news:headline', 'the weather to be no longer watched')
   view.unmount()
-  await until(() => loopback!.store.debug().nodes === 0, 'every node to go')
+  await until(() => loopback!.watched().length === 0, 'nothing to be watched')
   queryClient.clear()
 })
