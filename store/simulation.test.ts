@@ -1,5 +1,5 @@
 /**
- * Must-hold #2 (invariants 2 and 3): a seeded randomized simulation. Several
+ * ARCHITECTURE.md C2 and C3: a seeded randomized simulation. Several
  * stores, ONE real server (createRealityServer + memoryVersions, reached
  * through embeddedTransport wrapped with fault injection: delays, dropped
  * answers), an app database with increasing write numbers per key, slow,

@@ -43,7 +43,8 @@ async function reality(server: CountingServer, libraries: Library[], n: number) 
   const fetcher = fetcherFor(server.origin)
   server.reset()
   const stores = libraries.map((lib) => lib.getSharedStore({ endpoint: `${server.origin}/reality/sync` }))
-  if (stores.some((s) => s !== stores[0])) throw new Error('getSharedStore() returned different stores to the frontends')
+  // Each bundle gets its own view (its own destroy()) of the one shared store.
+  if (stores.some((s) => s.status !== stores[0]!.status)) throw new Error('getSharedStore() returned different stores to the frontends')
   // Every frontend subscribes every key in the same tick.
   const handles = stores.flatMap((store) => keys.map((key) => store.node(key, { fetcher })))
   const offs = handles.map((h) => h.subscribe(() => {}))
@@ -59,7 +60,7 @@ async function reality(server: CountingServer, libraries: Library[], n: number) 
     return { subscribe, change: { ...server.counts } }
   } finally {
     offs.forEach((off) => off())
-    stores[0]!.destroy()
+    stores.forEach((store) => store.destroy()) // every bundle releases its claim; the last one ends the store
   }
 }
 
