@@ -187,7 +187,7 @@ async function simulate(seed: number) {
 
 afterEach(() => vi.restoreAllMocks())
 
-it(`converges to the last write and never shows older data (${ONLY ? `seed ${ONLY}` : `${SEEDS} seeds`})`, { timeout: 120_000 }, async () => {
+it(`converges to the last write and never shows older data (${ONLY ? `seed ${ONLY}` : `${SEEDS} seeds`})`, { timeout: 300_000 }, async () => {
   const seeds = ONLY ? [Number(ONLY)] : Array.from({ length: SEEDS }, (_, i) => i + 1)
   const started = performance.now()
   for (const seed of seeds) {
