@@ -211,7 +211,9 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
         lastFetchAt = Date.now()
         host.fetchSettled()
         maybeFetch()
-        if (!fetchController && !cancelBackoff) host.rejoin()
+        // Even when this key backs off, the fetches that were keeping the
+        // poll waiting may all have settled now.
+        if (!fetchController) host.rejoin()
       } else if (status === 'loading' && !fetchController) {
         // Stopped (cached, gone, destroyed) while fetching: back to what it showed.
         status = statusBefore
