@@ -103,8 +103,7 @@ export function createStore(options: StoreOptions = {}): Store {
     rejoin: () => scheduler.rejoin(),
   }
 
-  function ensure(key: string, nodeOptions: NodeOptions<any>): Node {
-    if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
+  function ensure(key: string, nodeOptions: NodeOptions<any>, toWatch?: boolean): Node {
     let node = nodes.get(key)
     if (!node) {
       node = createNode(key, nodeOptions, nodeHost)
@@ -112,7 +111,8 @@ export function createStore(options: StoreOptions = {}): Store {
       const entry = waiting.get(key)
       waiting.delete(key)
       if (entry) node.hydrate(entry)
-      node.startCached()
+      // About to be watched: skip the cached state (no LRU entry, no cache timer).
+      if (!toWatch) node.startCached()
     } else touch(node)
     return node
   }
@@ -136,7 +136,8 @@ export function createStore(options: StoreOptions = {}): Store {
 
   return {
     node(key, nodeOptions) {
-      return createHandle(key, nodeOptions.fallback, { ensure: () => ensure(key, nodeOptions), touch })
+      if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
+      return createHandle(key, nodeOptions.fallback, { ensure: (toWatch) => ensure(key, nodeOptions, toWatch), touch })
     },
     sync(keys) {
       retry(keys ?? [...watchedNodes].map((node) => node.key))

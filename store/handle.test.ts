@@ -18,7 +18,7 @@ function setup(options: { cacheTime?: number } = {}) {
   return { t, clock, store }
 }
 
-describe('one node per key (invariant 4)', () => {
+describe('one node per key (ARCHITECTURE.md C4)', () => {
   it('all handles of a key share one node, one fetch in flight and one state', async () => {
     const { t, store } = setup()
     const gate = deferred<string>()

@@ -4,8 +4,8 @@ import type { NodeHandle, NodeState } from './types.js'
 
 /** How a handle reaches its node. */
 export interface HandleHost<T> {
-  /** Finds or creates the key's node. */
-  ensure(): Node<T>
+  /** Finds or creates the key's node; `toWatch`: a subscription follows at once (a new node skips the cached state). */
+  ensure(toWatch?: boolean): Node<T>
   /** The node was read: most recently used. */
   touch(node: Node<T>): void
 }
@@ -26,11 +26,13 @@ export interface HandleHost<T> {
  * const stop = handle.subscribe((state) => render(state.data))
  */
 export function createHandle<T>(key: string, fallback: T | undefined, host: HandleHost<T>): NodeHandle<T> {
-  let node = host.ensure()
+  // Found or created at first use: creating many handles before subscribing
+  // them creates no cached nodes (which maxCached would evict again).
+  let node: Node<T> | undefined
   let lastState: NodeState<T> | undefined
   let lastShown: NodeState<T> | undefined
-  const current = () => {
-    if (node.isGone()) node = host.ensure()
+  const current = (toWatch?: boolean) => {
+    if (!node || node.isGone()) node = host.ensure(toWatch)
     return node
   }
   /** The state with `fallback` as data while none is held; the same object for the same state. */
@@ -43,7 +45,7 @@ export function createHandle<T>(key: string, fallback: T | undefined, host: Hand
     return lastShown!
   }
   const watchWith = (callback: (state: NodeState<T>) => void, skipFirst: boolean) => {
-    const watched = current()
+    const watched = current(true)
     let first = skipFirst
     watched.countSubscriber(1)
     const stop = watched.state.subscribe((state) => {
@@ -60,12 +62,11 @@ export function createHandle<T>(key: string, fallback: T | undefined, host: Hand
   }
   const signal = computed(
     (): NodeState<T> => {
-      let watched = node
-      if (watched.gone.value) watched = current()
-      watched.gone.value
+      const watched = current()
+      watched.gone.value // a gone node re-runs this computed, which finds the key's new node
       return show(watched.state.value)
     },
-    { watched: () => current().countSubscriber(1), unwatched: () => node.countSubscriber(-1) },
+    { watched: () => current().countSubscriber(1), unwatched: () => node?.countSubscriber(-1) },
   )
   const get = () => {
     const read = current()

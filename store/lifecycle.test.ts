@@ -36,7 +36,7 @@ function setup() {
   return { t, clock, store }
 }
 
-describe('lifecycle (invariant 6)', () => {
+describe('lifecycle (ARCHITECTURE.md C6)', () => {
   it('a node is watched from its first subscriber until the grace delay after its last, then cached for cacheTime, then gone', async () => {
     const { t, clock, store } = setup()
     expect(listenerCount()).toBe(0)
@@ -73,7 +73,7 @@ describe('lifecycle (invariant 6)', () => {
     expect(clock.count).toBe(0)
   })
 
-  it('store.node() or get() without a subscriber leaves a cached entry, dropped after cacheTime; maxCached bounds them, least recently used first', () => {
+  it('get() without a subscriber leaves a cached entry, dropped after cacheTime; maxCached bounds them, least recently used first', () => {
     const { clock, store } = setup()
     store.node('k', { fetcher: () => 1 }).get()
     expect(store.debug().nodes).toBe(1)
@@ -84,9 +84,11 @@ describe('lifecycle (invariant 6)', () => {
     expect(clock.count).toBe(0)
     const small = createStore({ transport: manualTransport().transport, timers: clock.timers, maxCached: 2 })
     const handles = ['a', 'b', 'c'].map((key) => small.node(key, { fetcher: () => key }))
+    expect(small.debug().nodes).toBe(0) // a handle creates its node when first read or subscribed
+    handles.forEach((handle) => handle.get())
     expect(small.inspect().nodes.map((node) => node.key)).toEqual(['b', 'c'])
     handles[1]!.get() // b is now the most recently used
-    small.node('d', { fetcher: () => 'd' })
+    small.node('d', { fetcher: () => 'd' }).get()
     expect(small.inspect().nodes.map((node) => node.key).sort()).toEqual(['b', 'd'])
     small.destroy()
     expect(clock.count).toBe(0)

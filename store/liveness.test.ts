@@ -6,7 +6,7 @@ import { settle, useManualStores } from './test-helpers.js'
 
 const setup = useManualStores()
 
-describe('liveness and status (invariant 7)', () => {
+describe('liveness and status (ARCHITECTURE.md C7)', () => {
   it('goes idle → connecting → live, and back to idle when the last node is collected', async () => {
     const { t, clock, store } = setup({ grace: 100 })
     const statuses: string[] = []

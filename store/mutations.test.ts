@@ -34,7 +34,7 @@ async function setup() {
   return { t, store, server, todos, shown, fetches, gate: (on: boolean) => (gated = on) }
 }
 
-describe('optimistic mutations (invariant 8)', () => {
+describe('optimistic mutations (ARCHITECTURE.md C8)', () => {
   it('shows the optimistic value at once, keeps it over refetches while pending, syncs at once on success, and drops it only when the refetch landed', async () => {
     const { t, store, server, todos, shown, fetches, gate } = await setup()
     const save = deferred<string>()

@@ -14,7 +14,7 @@ afterEach(() => {
   delete (globalThis as any)[BRAND]
 })
 
-describe('getSharedStore (invariant 5)', () => {
+describe('getSharedStore (ARCHITECTURE.md C5)', () => {
   it('returns one store per page, registered under Symbol.for("reality.registry") with the protocol version and the store API shape', () => {
     const store = getSharedStore({ live: 'events' })
     expect(getSharedStore()).toBe(store)

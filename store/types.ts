@@ -193,7 +193,7 @@ export interface StoreOptions extends HttpTransportOptions {
    * resolves is treated exactly like the fetcher's result (validated,
    * labelled with `target`); a rejection is a failed fetch.
    */
-  fetchThrough?: (key: string, target: number, run: () => Promise<unknown> | unknown) => Promise<unknown>
+  fetchThrough?: (key: string, target: number, run: () => Promise<unknown>) => Promise<unknown>
   /** Timer functions (tests inject fakes and count them). Default: the global ones. */
   timers?: Timers
 }

@@ -38,7 +38,7 @@ async function setup<T>(options: NodeOptions<T>) {
   return { t, clock, store, handle, shown, states, report }
 }
 
-describe('version fence (invariant 2)', () => {
+describe('version fence (ARCHITECTURE.md C2)', () => {
   it('labels data with the version seen when the fetch started; a newer version mid-fetch does not abort it and is fetched after', async () => {
     const gates = [deferred<string>(), deferred<string>()]
     const targets: number[] = []
@@ -103,7 +103,7 @@ describe('version fence (invariant 2)', () => {
   })
 })
 
-describe('hash (invariant 3)', () => {
+describe('hash (ARCHITECTURE.md C3)', () => {
   it('A → B → A: a fetched result is never labelled with a reported hash', async () => {
     // The DB holds B by the time the fetch for A's version runs.
     let db = 'B'

@@ -186,7 +186,8 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
       controller.abort(new RealityError('fetch_failed', `Fetcher for "${key}" took longer than fetchTimeout (${host.fetchTimeout} ms): retrying`, { key })),
     )
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason)))
-    const run = () => fetcher(key, { signal: controller.signal, version: Math.max(target, 0) })
+    // async: a fetcher that throws synchronously rejects, like one that fails later.
+    const run = async () => fetcher(key, { signal: controller.signal, version: Math.max(target, 0) })
     try {
       const raw = await Promise.race([host.fetchThrough ? host.fetchThrough(key, target, run) : run(), aborted])
       await validate(schema, raw, key, (value) => {
@@ -210,7 +211,9 @@ export function createNode<T>(key: string, options: NodeOptions<T>, host: NodeHo
         lastFetchAt = Date.now()
         host.fetchSettled()
         maybeFetch()
-        if (!fetchController && !cancelBackoff) host.rejoin()
+        // Even when this key backs off, the fetches that were keeping the
+        // poll waiting may all have settled now.
+        if (!fetchController) host.rejoin()
       } else if (status === 'loading' && !fetchController) {
         // Stopped (cached, gone, destroyed) while fetching: back to what it showed.
         status = statusBefore

@@ -5,7 +5,7 @@ import { deferred, settle, useManualStores } from '../test-helpers.js'
 
 const setup = useManualStores()
 
-describe('one request per tick (invariant 1)', () => {
+describe('one request per tick (ARCHITECTURE.md C1)', () => {
   it('500 keys subscribed in one tick go out in exactly one request', async () => {
     const { t, store } = setup()
     for (let i = 0; i < 500; i++) store.node(`k:${i}`, { fetcher: () => i }).subscribe(() => {})

@@ -61,7 +61,7 @@ interface SyncRequest {
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
-/** Fetches an answer started rejoin the poll together, at most this long after the answer. */
+/** Fetches an answer started rejoin the poll together, at most this long after the answer (the window doubles while fetches keep running). */
 export const REJOIN_WINDOW = 250
 /** A stream silent this long beyond `timeout` (the server writes a line at least every 15 s) has its deadline pass. */
 export const STREAM_SILENCE = 15_000
@@ -107,6 +107,7 @@ export function createScheduler(host: SchedulerHost) {
   let cancelFirstDelay: (() => void) | undefined
   let cancelWake: (() => void) | undefined
   let cancelRejoin: (() => void) | undefined
+  let rejoinWindow = REJOIN_WINDOW
   /** Failures in a row (0 while healthy). */
   let attempt = 0
   /** Date.now() before which a server's Retry-After forbids requests. */
@@ -354,13 +355,24 @@ export function createScheduler(host: SchedulerHost) {
     console.warn(`reality: ${keys} keys exceed the sync request limit (${limits.maxKeys} keys, ${limits.maxBytes} bytes): split into several requests; beyond 2, checked every ${host.interval} ms`)
   }
 
-  /** Fetches are settling: re-arm the poll once they all have, or after REJOIN_WINDOW ms. */
+  /**
+   * Fetches are settling: re-arm the poll once they all have, or when the
+   * rejoin window ends. The window doubles while fetches keep running (250,
+   * 500, 1000 ms… up to 8 s), so a long burst of fetches (1,000 keys) costs a
+   * handful of re-arms, not one per 250 ms.
+   */
   function armRejoin() {
-    if (!cancelRejoin) cancelRejoin = host.timers.after(REJOIN_WINDOW, rejoinNow)
+    if (cancelRejoin) return
+    cancelRejoin = host.timers.after(rejoinWindow, () => {
+      cancelRejoin = undefined
+      if (host.fetching()) rejoinWindow = Math.min(2 * rejoinWindow, 8000)
+      rejoinNow()
+    })
   }
 
   function rejoinNow() {
     cancelRejoin = cancelTimer(cancelRejoin)
+    if (!host.fetching()) rejoinWindow = REJOIN_WINDOW
     if (polling()) schedule()
   }
 
