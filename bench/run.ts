@@ -104,7 +104,7 @@ const steps: Step[] = [
         } satisfies Step,
       ]
     : []),
-  own(5, 'figures/idle-traffic.ts', 90_000),
+  own(5, 'figures/idle-traffic.ts', 180_000),
 ]
 
 async function main() {

@@ -3,7 +3,12 @@
  * from a fetch `Response` body, consumed as they arrive.
  */
 
-/** Pulls text records (split on `separator`) out of a response body, one at a time. */
+/**
+ * Pulls text records (split on `separator`) out of a response body, one at a time.
+ *
+ * @example
+ * const lines: RecordReader = recordReader(response, '\n')
+ */
 export interface RecordReader {
   /** The next record; rejects if the body ends first. */
   next(): Promise<string>
@@ -49,7 +54,12 @@ export function recordReader(response: Response, separator: string): RecordReade
   }
 }
 
-/** One parsed Server-Sent Event. */
+/**
+ * One parsed Server-Sent Event.
+ *
+ * @example
+ * const event: ServerSentEvent = { event: 'change', id: 'z', data: '{"key":"a","version":35}' }
+ */
 export interface ServerSentEvent {
   event?: string
   id?: string

@@ -63,7 +63,12 @@ interface SyncRequest {
 export const FIRST_REQUEST_DELAY = 16
 /** Fetches an answer started rejoin the poll together, at most this long after the answer (the window doubles while fetches keep running). */
 export const REJOIN_WINDOW = 250
-/** A stream silent this long beyond `timeout` (the server writes a line at least every 15 s) has its deadline pass. */
+/**
+ * A stream silent this long beyond `timeout` (the server writes a line at least every 15 s) has its deadline pass.
+ *
+ * @example
+ * host.timers.after(STREAM_SILENCE + host.timeout, abort)
+ */
 export const STREAM_SILENCE = 15_000
 
 /**

@@ -2,7 +2,12 @@ import type { SyncResponse } from '../../protocol/types.js'
 import type { TrackedTimers } from '../timers.js'
 import type { Transport } from '../types.js'
 
-/** How long the first streamed answer may take before the store gives up streaming (a buffering proxy). */
+/**
+ * How long the first streamed answer may take before the store gives up streaming (a buffering proxy).
+ *
+ * @example
+ * timers.after(FIRST_LINE_MS, fallBack)
+ */
 export const FIRST_LINE_MS = 3000
 
 /**
