@@ -9,13 +9,13 @@ export interface SharedData {
   data: unknown
 }
 
-/** Data from other tabs is used only this long after it arrived (ms): `refetch()` wants fresh data. */
-const FRESH_FOR = 10_000
+/** Data from other tabs kept at most (keys), so keys no tab here fetches cannot pile up. */
+const KEEP = 100
 
 /**
  * Fetches a key once per browser (`StoreOptions.fetchThrough`). A fetch takes
- * the Web Lock `name + key`; inside it, data another tab fetched meanwhile
- * for a target at least as high is adopted instead of fetching; otherwise
+ * the Web Lock `name + key`; inside it, data another tab fetched for a target
+ * at least as high, not used yet here, is adopted instead of fetching; otherwise
  * the tab's own fetcher runs and its result is broadcast with its target.
  * The lock is released only once the broadcast has come back to this tab
  * (`post` resolves then): the browser has handed it to every tab before the
@@ -31,20 +31,20 @@ const FRESH_FOR = 10_000
  * createStore({ fetchThrough: once.fetchThrough })
  */
 export function fetchOnce(name: string, post: (message: SharedData) => Promise<void>) {
-  const received = new Map<string, { target: number; data: unknown; at: number }>()
+  const received = new Map<string, { target: number; data: unknown }>()
   return {
     receive({ key, target, data }: SharedData) {
-      const now = Date.now()
-      received.forEach((shared, other) => shared.at < now - FRESH_FOR && received.delete(other))
       const newer = received.get(key)
-      if (!newer || newer.target <= target) received.set(key, { target, data, at: now })
+      if (newer && newer.target > target) return
+      if (received.size >= KEEP) received.clear()
+      received.set(key, { target, data })
     },
     fetchThrough(key: string, target: number, run: () => Promise<unknown> | unknown): Promise<unknown> {
       const locks = globalThis.navigator?.locks
       if (!locks) return Promise.resolve().then(run)
       return locks.request(name + '\n' + key, async () => {
         const shared = received.get(key)
-        if (shared && shared.target >= target && shared.at > Date.now() - FRESH_FOR) {
+        if (shared && shared.target >= target) {
           received.delete(key)
           return shared.data
         }

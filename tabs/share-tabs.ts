@@ -85,9 +85,8 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
  */
 export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const upstream = options.transport ?? httpTransport(options)
-  const endpoint = options.endpoint ?? '/reality/sync'
-  const page = globalThis.location?.href
-  const name = `reality-tabs:${page ? new URL(endpoint, page).href : endpoint}`
+  // Channels and locks are scoped by origin already: the name adds the endpoint.
+  const name = `reality-tabs:${options.endpoint ?? '/reality/sync'}`
   const id = Math.random().toString(36).slice(2)
   const channel = new BroadcastChannel(name)
   // Data is broadcast through a second channel object, so it comes back to

@@ -22,16 +22,16 @@ async function gzippedSize(source: string): Promise<number> {
 }
 
 /**
- * Bytes (min+gz) that `bindings/<binding>/index.ts` (or `bridges/<bridge>/index.ts`) adds to a bundle of the
+ * Bytes (min+gz) that `bindings/<binding>/index.ts` (or `bridges/<bridge>/index.ts`, `tabs/index.ts`, `offline/index.ts`) adds to a bundle of the
  * store alone; logs both sizes.
  *
  * @example
  * expect(await bytesAddedBeyondStore('react')).toBeLessThanOrEqual(1024)
  */
-export async function bytesAddedBeyondStore(binding: 'react' | 'vue' | 'svelte' | 'solid' | 'tanstack' | 'swr'): Promise<number> {
-  const folder = binding === 'tanstack' || binding === 'swr' ? 'bridges' : 'bindings'
+export async function bytesAddedBeyondStore(binding: 'react' | 'vue' | 'svelte' | 'solid' | 'tanstack' | 'swr' | 'tabs' | 'offline'): Promise<number> {
+  const entry = binding === 'tabs' || binding === 'offline' ? binding : `${binding === 'tanstack' || binding === 'swr' ? 'bridges' : 'bindings'}/${binding}`
   const store = await gzippedSize(`export * from './store/index.ts'`)
-  const withBinding = await gzippedSize(`export * from './store/index.ts'; export * from './${folder}/${binding}/index.ts'`)
+  const withBinding = await gzippedSize(`export * from './store/index.ts'; export * from './${entry}/index.ts'`)
   console.log(`store ${store} B, store + reality/${binding} ${withBinding} B: +${withBinding - store} B`)
   return withBinding - store
 }
