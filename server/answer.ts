@@ -107,7 +107,7 @@ function response(changed: Record<string, ChangedEntry> | undefined, denied: str
 }
 
 /**
- * Answers a parsed sync request for its allowed keys (DESIGN.md invariant 11):
+ * Answers a parsed sync request for its allowed keys (ARCHITECTURE.md S3):
  * with a wait, register as a waiter and subscribe BEFORE reading, so a
  * change committed between the read and the hold still wakes it; answer at
  * once when anything differs; otherwise hold until a watched key changes to

@@ -5,7 +5,7 @@
  * data it holds across a server restart. If a restarted store counted from 1
  * again, key K could be bumped back to a version a client already holds for
  * older data, and that client would never refetch (the ABA problem,
- * DESIGN.md invariant 10).
+ * ARCHITECTURE.md S2).
  *
  * Versions are `max(last + 1, Date.now() * 1000)`: microseconds-since-epoch
  * resolution with a per-millisecond counter (1732271234567001 is ms 1732271234567,

@@ -1,5 +1,5 @@
 /**
- * The contract every {@link VersionStore} must pass (DESIGN.md invariants 9–11).
+ * The contract every {@link VersionStore} must pass (ARCHITECTURE.md S1–S3).
  * Memory, Redis and Postgres stores all run this same suite from their own
  * test file:
  *

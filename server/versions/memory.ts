@@ -26,7 +26,8 @@ export interface MemoryVersionsOptions {
  *
  * Versions are clock based, so a restarted process never reissues a version
  * a client may still hold (see `clock.ts`). After a restart every key reads
- * as `0` (never written), which differs from what clients hold, so they refetch.
+ * as the new process's floor (a version taken at start, never `0`), which
+ * differs from every version a client may hold, so they refetch.
  *
  * @example
  * const versions = memoryVersions()
