@@ -5,7 +5,9 @@
  */
 import type { Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { ProtocolError } from 'reality/protocol'
 import type { RealityServer } from 'reality/server'
+import { sendError } from './chat/http-json.js'
 
 /**
  * Listens on `port` and `host` (failing with the listen error, e.g.
@@ -50,4 +52,19 @@ export async function listenExample(server: Server, reality: RealityServer, { po
 export function sendBody(res: ServerResponse, contentType: string, body: string | Buffer): void {
   res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache' })
   res.end(body)
+}
+
+/**
+ * Answers a route's failure: a `ProtocolError` as its 4xx, anything else as
+ * a generic 500 (its text printed on the server, never sent), or a cut
+ * connection when the answer had started.
+ *
+ * @example
+ * route().catch((error) => answerFailure(res, error, `GET ${path}`))
+ */
+export function answerFailure(res: ServerResponse, error: unknown, what: string): void {
+  if (error instanceof ProtocolError) return sendError(res, error)
+  console.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`)
+  if (!res.headersSent) sendError(res, new ProtocolError(500, 'internal', 'Internal server error.'))
+  else res.destroy()
 }

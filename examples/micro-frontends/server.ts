@@ -10,7 +10,7 @@ import { createRealityServer, type RealityServer } from 'reality/server'
 import { toNodeHandler } from 'reality/server/node'
 import { methodNotAllowed, readJsonBody, sendError, sendJson } from '../chat/http-json.js'
 import { openStaticFiles } from '../chat/static-files.js'
-import { listenExample, sendBody } from '../listen.js'
+import { answerFailure, listenExample, sendBody } from '../listen.js'
 import { HOST_CSS, HOST_SCRIPT, hostPage, parseScriptLoading } from './host-page.js'
 import { BOARD_KEYS, type BoardEntry, type BoardKey } from './keys.js'
 
@@ -104,11 +104,7 @@ export async function startMicroFrontendsServer(options: { port: number; host?: 
       if (!file) throw new ProtocolError(404, 'not_found', `Nothing at ${url.pathname}.`)
       sendBody(res, file.contentType, file.body)
     }
-    route().catch((error: unknown) => {
-      if (error instanceof ProtocolError) return sendError(res, error)
-      if (!res.headersSent) sendError(res, new ProtocolError(500, 'internal', 'Internal server error.'))
-      else res.destroy()
-    })
+    route().catch((error: unknown) => answerFailure(res, error, `${method} ${url.pathname}`))
   })
 
   const listening = await listenExample(server, reality, { port, host })

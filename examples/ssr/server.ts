@@ -14,7 +14,7 @@ import { toNodeHandler } from 'reality/server/node'
 import type { Snapshot } from 'reality'
 import { methodNotAllowed, readJsonBody, sendError, sendJson } from '../chat/http-json.js'
 import { openStaticFiles } from '../chat/static-files.js'
-import { listenExample, sendBody } from '../listen.js'
+import { answerFailure, listenExample, sendBody } from '../listen.js'
 import { HEADLINE_KEY, SNAPSHOT_ELEMENT_ID, type Headline } from './headline.js'
 
 /** What entry-server.js exports. */
@@ -95,12 +95,7 @@ export async function startSsrServer(options: { port: number; host?: string; bui
       if (!file) throw new ProtocolError(404, 'not_found', `Nothing at ${url.pathname}.`)
       sendBody(res, file.contentType, file.body)
     }
-    route().catch((error: unknown) => {
-      if (error instanceof ProtocolError) return sendError(res, error)
-      console.error(`${method} ${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`)
-      if (!res.headersSent) sendError(res, new ProtocolError(500, 'internal', 'Internal server error.'))
-      else res.destroy()
-    })
+    route().catch((error: unknown) => answerFailure(res, error, `${method} ${url.pathname}`))
   })
 
   const listening = await listenExample(server, reality, { port, host })
