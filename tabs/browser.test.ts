@@ -145,4 +145,4 @@ describeInChromium('reality/tabs in Chromium', () => {
     await context.close()
     expect(errors).toEqual([])
   })
-})
+}, { retry: 2 })

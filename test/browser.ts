@@ -41,12 +41,15 @@ export const CHROMIUM_ARGS = [
 
 /**
  * A `describe` that needs Chromium: skipped with a visible reason locally when
- * it is missing, a failing test under `CI=true`.
+ * it is missing, a failing test under `CI=true`. `retry` is for suites that
+ * race several tabs against each other's timers: on two shared cores a tab
+ * can miss a window and do one extra fetch; a suite that fails every try
+ * still fails.
  *
  * @example
  * describeInChromium('tabs', () => { it('elects one leader', async () => { … }) })
  */
-export function describeInChromium(title: string, fn: () => void, options: { timeout?: number } = {}): void {
+export function describeInChromium(title: string, fn: () => void, options: { timeout?: number; retry?: number } = {}): void {
   if (!chromiumAvailable && requiredInCI) {
     describe(title, () => {
       it('needs Chromium under CI=true', () => {
@@ -59,7 +62,7 @@ export function describeInChromium(title: string, fn: () => void, options: { tim
     console.warn(`[${title}] skipped: ${CHROMIUM} not found. Install it (apt-get install -y chromium) to run it; CI=true makes it required.`)
   }
   const shown = chromiumAvailable ? title : `${title} — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium to run it)`
-  describe.skipIf(!chromiumAvailable)(shown, { timeout: options.timeout ?? 90_000 }, fn)
+  describe.skipIf(!chromiumAvailable)(shown, { timeout: options.timeout ?? 90_000, retry: options.retry ?? 0 }, fn)
 }
 
 /**

@@ -77,4 +77,4 @@ describeInChromium('chat demo: 8 tabs in one browser', () => {
     await context.close()
     expect(errors).toEqual([])
   })
-})
+}, { retry: 2 })

@@ -122,4 +122,4 @@ describeInChromium('chat demo offline (reality/offline)', () => {
     await until(async () => (await texts(page)).slice(-2).join() === 'before,after' && !(await texts(page)).includes('refused'), 'the refused one rolled back')
     await context.close()
   })
-})
+}, { retry: 2 })
