@@ -1,9 +1,10 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createRealityServer, type RealityServer } from '../../server/index.js'
-import { toNodeHandler } from '../../server/node.js'
-import { createStore, type Store } from '../index.js'
+import { createRealityServer, type RealityServer } from '../server/index.js'
+import { toNodeHandler } from '../server/node.js'
+import { createStore, type Store } from '../store/index.js'
+import { streamTransport } from './stream-transport.js'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -45,12 +46,12 @@ async function serve(options: Parameters<typeof createRealityServer>[0] = {}, in
 }
 
 function store(endpoint: string): Store {
-  const created = createStore({ endpoint, live: 'stream', grace: 0 })
+  const created = createStore({ transport: streamTransport({ endpoint }), grace: 0 })
   cleanup.push(() => created.destroy())
   return created
 }
 
-describe("live: 'stream' over a real loopback server", () => {
+describe('streamTransport over a real loopback server', () => {
   it('delivers every change through one open request, with payloads and with a fetcher', async () => {
     const { reality, endpoint, requests } = await serve()
     const db: Record<string, string> = { fetched: 'f0' }
