@@ -362,11 +362,4 @@ export interface SyncRecord {
  */
 export interface Transport {
   sync(request: SyncRequest, signal: AbortSignal): Promise<SyncResponse>
-  /**
-   * Streams answers (used by `streamTransport` of `reality/stream`): sends `request` with `"stream": true`
-   * and calls `onAnswer` for every answer as it arrives. Resolves when the
-   * server ends the stream; rejects like `sync` on failure (a broken or
-   * garbled stream is a retryable `sync_failed`).
-   */
-  stream?(request: SyncRequest, signal: AbortSignal, onAnswer: (response: SyncResponse) => void): Promise<void>
 }

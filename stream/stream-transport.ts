@@ -1,5 +1,6 @@
 import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import { httpTransport, RealityError, type HttpTransportOptions, type Transport } from '../store/index.js'
+import { readStream } from './ndjson.js'
 
 type Known = Record<string, number | null>
 
@@ -8,11 +9,8 @@ export const FIRST_LINE_MS = 3000
 /** A stream silent this long is treated as broken (the server writes a line at least every 15 s), ms. */
 export const STREAM_SILENCE_MS = 25_000
 
-/** Options of {@link streamTransport}: those of `httpTransport`, or a transport of your own that can `stream()`. */
-export interface StreamTransportOptions extends HttpTransportOptions {
-  /** The transport to stream through and to long-poll with after a fallback. Default `httpTransport(options)`. */
-  transport?: Transport
-}
+/** Options of {@link streamTransport}: those of `httpTransport` (`endpoint`, `fetch`, `headers`, `credentials`). */
+export type StreamTransportOptions = HttpTransportOptions
 
 /** A held `sync()` call waiting for the stream's next change. */
 interface HeldCall {
@@ -52,8 +50,9 @@ const isEmpty = (response: SyncResponse) => Object.keys(response.changed).length
  * const store = createStore({ transport: streamTransport({ endpoint: '/reality/sync' }) })
  */
 export function streamTransport(options: StreamTransportOptions = {}): Transport {
-  const inner = options.transport ?? httpTransport(options)
-  let fellBack = !inner.stream
+  /** Quick checks, and every held call once streaming fell back, go through plain HTTP. */
+  const inner = httpTransport(options)
+  let fellBack = false
   let open: OpenStream | undefined
   let cancelClose: ReturnType<typeof setTimeout> | undefined
 
@@ -126,7 +125,7 @@ export function streamTransport(options: StreamTransportOptions = {}): Transport
       stream.call = undefined
       if (call && !signal.aborted) inner.sync(request, signal).then(call.resolve, call.reject)
     }, FIRST_LINE_MS)
-    inner.stream!({ v: 1, known }, stream.controller.signal, (response) => {
+    readStream(options, { v: 1, known }, stream.controller.signal, (response) => {
       if (open === stream) receive(stream, response)
     }).then(
       () => {
@@ -180,6 +179,5 @@ export function streamTransport(options: StreamTransportOptions = {}): Transport
         if (!isEmpty(stream.unread)) deliver(stream, call)
       })
     },
-    stream: inner.stream,
   }
 }
