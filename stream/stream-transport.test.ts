@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createRealityServer, type RealityServer } from '../server/index.js'
 import { toNodeHandler } from '../server/node.js'
 import { createStore, type Store } from '../store/index.js'
-import { streamTransport } from './stream-transport.js'
+import { FIRST_LINE_MS, streamTransport } from './stream-transport.js'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -167,6 +167,25 @@ describe('streamTransport over a real loopback server', () => {
     expect(requests.streams).toBe(1)
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toMatch(/long-polls from now on/)
+  })
+
+  it('a stream closed before its first line (store destroyed) neither falls back nor warns, and leaves nothing open', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const swallowed: Parameters<RequestListener>[1][] = []
+    const { reality, endpoint, requests } = await serve({}, (body, res) => {
+      if (!body.stream) return false
+      swallowed.push(res)
+      return true
+    })
+    cleanup.push(() => swallowed.forEach((res) => res.destroy()))
+    await reality.invalidate('k', { payload: 'x' })
+    const s = store(endpoint)
+    s.node('k', { fetcher: async () => 'x' }).subscribe(() => {})
+    await expect.poll(() => requests.streams, { timeout: 15_000 }).toBe(1)
+    s.destroy()
+    await expect.poll(() => swallowed[0]?.destroyed || swallowed[0]?.closed, { timeout: 15_000 }).toBe(true) // the client aborted it
+    await new Promise((resolve) => setTimeout(resolve, FIRST_LINE_MS + 500)) // past the first-line watch
+    expect(warn).not.toHaveBeenCalled()
   })
 
   it('backs off with Retry-After on a 503 and shows reconnecting, then streams again', async () => {

@@ -136,6 +136,7 @@ export function streamTransport(options: StreamTransportOptions = {}): Transport
         if (stream.call) deliver(stream, stream.call)
       },
       (error) => {
+        // Closed before its first line (replaced, or the store stopped): that says nothing about proxies.
         clearTimeout(firstLine)
         if (open === stream) fail(stream, error)
       },
