@@ -63,6 +63,7 @@ describe('streamTransport over a real loopback server', () => {
     fetched.subscribe(() => {})
     await expect.poll(() => fetched.get().data).toBe('f0')
     await expect.poll(() => s.status.get()).toBe('live')
+    await expect.poll(() => reality.stats().held).toBe(1) // the stream is open (live came with the first, quick check)
     const opened = requests.all
     for (let i = 1; i <= 5; i++) {
       await reality.invalidate('pushed', { payload: `p${i}` })
