@@ -18,6 +18,7 @@ const entries: Record<string, string> = {
   'tanstack/index': 'bridges/tanstack/index.ts',
   'swr/index': 'bridges/swr/index.ts',
   'tabs/index': 'tabs/index.ts',
+  'stream/index': 'stream/index.ts',
   'offline/index': 'offline/index.ts',
   'devtools/index': 'devtools/index.ts',
 }

@@ -56,25 +56,20 @@ export function getSharedStore(options?: StoreOptions): Store {
   let record = registry[BRAND]
   // A view of a record that is no longer registered is stale: claim anew.
   if (mine && (!mineRecord || mineRecord === record)) return mine
+  let claim: RegistryRecord
   if (record && (record.v !== PROTOCOL_VERSION || record.api !== STORE_API)) {
     console.warn(`reality: the shared store is from another reality version (API ${record.api}, not ${STORE_API}): this bundle uses a private store: use one reality version in all bundles`)
+    // A private record, never registered: released like a shared one, by its only claim.
+    claim = { v: PROTOCOL_VERSION, api: STORE_API, store: createStore(options), claims: 0 }
     mineRecord = undefined
-    const own = createStore(options)
-    const view: Store = {
-      ...own,
-      destroy() {
-        if (mine === view) mine = undefined
-        own.destroy()
-      },
+  } else {
+    if (!record) {
+      record = { v: PROTOCOL_VERSION, api: STORE_API, store: createStore(options), claims: 0 }
+      registry[BRAND] = record
     }
-    return (mine = view)
+    claim = record
+    mineRecord = claim
   }
-  if (!record) {
-    record = { v: PROTOCOL_VERSION, api: STORE_API, store: createStore(options), claims: 0 }
-    registry[BRAND] = record
-  }
-  const claim = record
-  mineRecord = claim
   claim.claims++
   let released = false
   const view: Store = {

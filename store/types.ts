@@ -166,12 +166,11 @@ export interface StoreOptions extends HttpTransportOptions {
    * How changes reach the page. `'long-poll'` (default) keeps one held request
    * open while visible and online; `'interval'` checks versions every
    * `interval` ms while visible; `'events'` syncs only on mount, focus,
-   * online, mutations and `store.sync()` (for hosts where held requests cost money);
-   * `'stream'` keeps one streamed request open (`"stream": true`, NDJSON) and
-   * applies each answer as it arrives, falling back to `'long-poll'` for the
-   * store's life if the first answer takes more than 3 s (a buffering proxy).
+   * online, mutations and `store.sync()` (for hosts where held requests cost money).
+   * To stream answers over one open request, keep `'long-poll'` and pass
+   * `transport: streamTransport()` from `reality/stream`.
    */
-  live?: 'long-poll' | 'interval' | 'events' | 'stream'
+  live?: 'long-poll' | 'interval' | 'events'
   /** Long-poll wait sent to the server, ms. Default 25 000 (below the server's 30 000 clamp). */
   wait?: number
   /** Period of `live: 'interval'`, ms. Default 5 000. */
@@ -363,11 +362,4 @@ export interface SyncRecord {
  */
 export interface Transport {
   sync(request: SyncRequest, signal: AbortSignal): Promise<SyncResponse>
-  /**
-   * Streams answers (`live: 'stream'`): sends `request` with `"stream": true`
-   * and calls `onAnswer` for every answer as it arrives. Resolves when the
-   * server ends the stream; rejects like `sync` on failure (a broken or
-   * garbled stream is a retryable `sync_failed`).
-   */
-  stream?(request: SyncRequest, signal: AbortSignal, onAnswer: (response: SyncResponse) => void): Promise<void>
 }

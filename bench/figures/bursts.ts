@@ -7,11 +7,11 @@
  * allows (intermediate values may be skipped, the final one never is).
  */
 import WebSocket from 'ws'
-import { createStore, type StoreOptions } from '../../store/index.js'
 import { BENCH_KEY, nowMicros, type BenchItem } from '../lib/change-data.js'
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
 import { startServerProcess, type ServerProcess } from '../lib/server-process.js'
 import { openEventStream } from '../lib/sse-client.js'
+import { benchStore, type BenchLive } from '../lib/reality-client.js'
 
 const RATE = 200
 const BURST_MS = 5_000
@@ -92,10 +92,10 @@ async function ws(): Promise<BurstResult> {
   }
 }
 
-async function reality(payload: boolean, live: StoreOptions['live']): Promise<BurstResult> {
+async function reality(payload: boolean, live: BenchLive): Promise<BurstResult> {
   const server = await startServerProcess('bench/servers/reality-server.ts', { PAYLOAD: payload ? '1' : '0' })
   const base = `http://127.0.0.1:${server.port}`
-  const store = createStore({ endpoint: `${base}/reality/sync`, live })
+  const store = benchStore(`${base}/reality/sync`, live)
   const received = collector()
   const handle = store.node<BenchItem>(BENCH_KEY, {
     fetcher: async (key, { signal }) => (await fetch(`${base}/data/${encodeURIComponent(key)}`, { signal })).json() as Promise<BenchItem>,

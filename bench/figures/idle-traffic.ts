@@ -8,11 +8,11 @@
  * maxWait and the SSE heartbeat period are scaled down, then the counts are
  * scaled back to their production period (stated in the report).
  */
-import { createStore } from '../../store/index.js'
 import { BENCH_KEY } from '../lib/change-data.js'
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
 import { startServerProcess, type ServerProcess } from '../lib/server-process.js'
 import { openEventStream } from '../lib/sse-client.js'
+import { benchStore } from '../lib/reality-client.js'
 
 const CLIENTS = 10
 const WARMUP_MS = 2_500
@@ -48,7 +48,7 @@ async function reality(live: 'long-poll' | 'stream' = 'long-poll'): Promise<Vari
   const base = `http://127.0.0.1:${server.port}`
   const stops: (() => void)[] = []
   for (let i = 0; i < CLIENTS; i++) {
-    const store = createStore({ endpoint: `${base}/reality/sync`, live })
+    const store = benchStore(`${base}/reality/sync`, live)
     const handle = store.node(BENCH_KEY, { fetcher: (key) => fetch(`${base}/data/${encodeURIComponent(key)}`).then((r) => r.json()) })
     const off = handle.subscribe(() => {})
     stops.push(() => (off(), store.destroy()))

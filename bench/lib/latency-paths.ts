@@ -7,11 +7,11 @@
  * and server goes through a user-space delay proxy (`delay-proxy.ts`).
  */
 import WebSocket from 'ws'
-import { createStore, type StoreOptions } from '../../store/index.js'
 import { BENCH_KEY, nowMicros, type BenchItem } from './change-data.js'
 import { startDelayProxy } from './delay-proxy.js'
 import { startServerProcess, type ServerProcess } from './server-process.js'
 import { openEventStream } from './sse-client.js'
+import { benchStore, type BenchLive } from './reality-client.js'
 
 /** How a path is driven. */
 export interface PathOptions {
@@ -86,18 +86,18 @@ async function clientPort(server: ServerProcess, options: PathOptions): Promise<
 }
 
 /**
- * Reality through `createStore` (default http transport) in `live` mode, with
+ * Reality through `createStore` in `live` mode (`'stream'`: the `reality/stream` transport), with
  * the inline payload or the fetcher (a GET to the same server).
  *
  * @example
  * const samples = await realityPath({ payload: true, live: 'stream' })({ changes: 500, warmup: 50, budgetMs: 30_000 })
  */
-export function realityPath(variant: { payload: boolean; live: StoreOptions['live'] }): LatencyPath {
+export function realityPath(variant: { payload: boolean; live: BenchLive }): LatencyPath {
   return async (options) => {
     const server = await startServerProcess('bench/servers/reality-server.ts', { PAYLOAD: variant.payload ? '1' : '0' })
     const proxy = await clientPort(server, options)
     const base = `http://127.0.0.1:${proxy.port}`
-    const store = createStore({ endpoint: `${base}/reality/sync`, live: variant.live })
+    const store = benchStore(`${base}/reality/sync`, variant.live)
     const rx = receiver()
     const handle = store.node<BenchItem>(BENCH_KEY, {
       fetcher: async (key, { signal }) => (await fetch(`${base}/data/${encodeURIComponent(key)}`, { signal })).json() as Promise<BenchItem>,

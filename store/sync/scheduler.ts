@@ -8,7 +8,6 @@ import type { ConnectionStatus, StoreOptions, SyncRecord, Transport } from '../t
 import { announceChange } from '../node/nanostores-epoch.js'
 import { errorRetryDelay, isRetryable, retryDelay } from './retry-policy.js'
 import { DEFAULT_LIMITS, splitKnown, type RequestLimits } from './split-known.js'
-import { createStreamMode } from './stream-mode.js'
 
 type Known = Record<string, number | null>
 
@@ -55,21 +54,12 @@ interface SyncRequest {
   changed: boolean
   timedOut: boolean
   startedAt: number
-  /** `live: 'stream'`: one request whose answers arrive as lines while it stays open. */
-  stream?: boolean
 }
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
 /** Fetches an answer started rejoin the poll together, at most this long after the answer (the window doubles while fetches keep running). */
 export const REJOIN_WINDOW = 250
-/**
- * A stream silent this long beyond `timeout` (the server writes a line at least every 15 s) has its deadline pass.
- *
- * @example
- * host.timers.after(STREAM_SILENCE + host.timeout, abort)
- */
-export const STREAM_SILENCE = 15_000
 
 /**
  * The sync loop of one store (ARCHITECTURE.md C1 and C7).
@@ -126,12 +116,7 @@ export function createScheduler(host: SchedulerHost) {
     status.value = next
     announceChange()
   }
-  const stream = host.live === 'stream' ? createStreamMode(host.transport, host.timers) : undefined
-  /** `live: 'stream'` with more keys than one request may carry: long-polls while that lasts. */
-  let tooManyToStream = false
-  // `live: 'stream'` long-polls once it fell back (a proxy that buffers).
-  const polling = () => (host.live === 'long-poll' || (stream !== undefined && (!stream.active() || tooManyToStream))) && visible()
-  const streaming = () => stream !== undefined && stream.active() && !tooManyToStream && visible()
+  const polling = () => host.live === 'long-poll' && visible()
 
   function cancelTimer(cancel: (() => void) | undefined) {
     if (cancel) cancel()
@@ -177,8 +162,7 @@ export function createScheduler(host: SchedulerHost) {
       again = true
       return
     }
-    // An open stream stays open unless the flush finds it no longer covers what is watched.
-    if (!current?.stream) abortCurrent()
+    abortCurrent()
     cancelWake = cancelTimer(cancelWake)
     if (flushQueued) return
     flushQueued = true
@@ -192,22 +176,16 @@ export function createScheduler(host: SchedulerHost) {
     flushQueued = false
     cancelFirstDelay = undefined
     if (!running) return
-    if (current?.stream) {
-      if (streaming() && !waiting.length && stream!.covers(host.known())) return
-      abortCurrent()
-    }
     if (current) return
     const online = onlineManager.get()
     const known = online ? host.known() : {}
     const waiters = waiting.splice(0)
     const parts = splitKnown(known, limits)
-    if (stream) tooManyToStream = parts.length > 1
     if (!parts.length) {
       if (running && !online) setStatus('offline')
       waiters.forEach((waiter) => waiter.resolve())
       return
     }
-    if (streaming()) return void openStream(known, waiters)
     if (parts.length > 2) warnAboutLimits(Object.keys(known).length)
     // The first request after (re)connecting is a quick check, so `live`
     // means "the server answered", not "a request is out" for up to `wait`.
@@ -253,60 +231,6 @@ export function createScheduler(host: SchedulerHost) {
         : (caught as RealityError)
       host.record({ id: request.id, keys, held: request.held, changed: [], denied: [], startedAt, duration: Date.now() - startedAt, error: String(error?.message ?? error) })
       if (keys.length > 1 && (error?.status === 413 || error?.serverCode === 'too_many_keys')) return shrinkLimits(request, keys.length, error)
-      fail(request, error)
-    }
-  }
-
-  /**
-   * `live: 'stream'`: one request open while visible; every line is applied
-   * like a sync answer (ARCHITECTURE.md C1: still one request). The first
-   * line makes the status `live` and answers the waiters; a line re-arms the
-   * deadline (the server writes one at least every 15 s). When the server
-   * ends the stream it is reopened (after the rest of a second if it lasted
-   * less, so a proxy that cuts streams cannot make the loop spin).
-   */
-  async function openStream(known: Known, waiters: Waiter[]) {
-    const controller = new AbortController()
-    const keys = Object.keys(known)
-    const silence = () =>
-      host.timers.after(STREAM_SILENCE + host.timeout, () => {
-        request.timedOut = true
-        controller.abort()
-      })
-    const request: SyncRequest = { id: ++lastId, known, held: true, waiters, controller, outstanding: 1, changed: false, timedOut: false, startedAt: Date.now(), cancelDeadline: silence(), stream: true }
-    current = request
-    again = false
-    if (status.peek() === 'idle' || status.peek() === 'offline') setStatus('connecting')
-    let lastLine = request.startedAt
-    try {
-      const outcome = await stream!.run(known, controller.signal, (response) => {
-        if (request !== current) return
-        request.cancelDeadline()
-        request.cancelDeadline = silence()
-        host.apply(response)
-        const changed = Object.keys(response.changed)
-        const first = request.waiters.length > 0 || status.peek() !== 'live'
-        if (first || changed.length || response.denied) {
-          host.record({ id: request.id, keys, held: true, changed, denied: response.denied ?? [], startedAt: lastLine, duration: Date.now() - lastLine })
-        }
-        lastLine = Date.now()
-        attempt = 0
-        retryAfterUntil = 0
-        setStatus('live')
-        request.waiters.splice(0).forEach((waiter) => waiter.resolve())
-      })
-      if (request !== current) return
-      current = undefined
-      request.cancelDeadline()
-      // Fell back without an answer: the waiters ride the first long-poll.
-      if (outcome === 'fallback') waiting.unshift(...request.waiters)
-      else request.waiters.forEach((waiter) => waiter.resolve())
-      if (outcome === 'fallback' || Date.now() - request.startedAt > 999) check()
-      else wake(1000)
-    } catch (caught) {
-      if (request !== current) return
-      const error = request.timedOut ? new RealityError('sync_failed', `No streamed line within ${STREAM_SILENCE + host.timeout} ms (timeout): reconnecting`) : (caught as RealityError)
-      host.record({ id: request.id, keys, held: true, changed: [], denied: [], startedAt: lastLine, duration: Date.now() - lastLine, error: String(error?.message ?? error) })
       fail(request, error)
     }
   }
@@ -398,7 +322,6 @@ export function createScheduler(host: SchedulerHost) {
      * settle together rejoin in one request.
      */
     rejoin() {
-      if (streaming()) return check() // reopened only if the stream no longer covers what is watched
       if (!polling()) return
       if (host.fetching()) armRejoin()
       else rejoinNow()

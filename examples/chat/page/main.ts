@@ -13,6 +13,7 @@
 import { getSharedStore } from 'reality'
 import type { NodeState, StoreOptions } from 'reality'
 import { defineMutation, offlineQueue } from 'reality/offline'
+import { streamTransport } from 'reality/stream'
 import { shareTabs } from 'reality/tabs'
 import { ROOM_KEY, explainChatError, checkMessageText, fetchMessages, postMessage, type ChatMessage } from '../api.js'
 import { renderMessages } from './render.js'
@@ -27,14 +28,19 @@ const input = element<HTMLInputElement>('text')
 const errorEl = element<HTMLParagraphElement>('error')
 
 /** `?live=stream` (or `interval`, `events`) picks how the store hears of changes; long-poll otherwise. */
-function liveFromQuery(): StoreOptions['live'] {
+function liveFromQuery(): StoreOptions['live'] | 'stream' {
   const asked = new URLSearchParams(location.search).get('live')
   return asked === 'stream' || asked === 'interval' || asked === 'events' ? asked : 'long-poll'
 }
 
-// Tab sharing multiplexes sync requests (long-poll); a streaming tab keeps its own stream.
-const live = liveFromQuery()
-const store = getSharedStore(live === 'long-poll' ? shareTabs() : { live })
+/** Tab sharing multiplexes sync requests (long-poll); a streaming tab keeps its own stream (reality/stream). */
+function storeOptions(live: StoreOptions['live'] | 'stream'): StoreOptions {
+  if (live === 'stream') return { transport: streamTransport() }
+  if (live === 'long-poll') return shareTabs()
+  return { live }
+}
+
+const store = getSharedStore(storeOptions(liveFromQuery()))
 const room = store.node<ChatMessage[]>(ROOM_KEY, {
   fetcher: (_key, { signal }) => fetchMessages({ signal }),
   fallback: [],

@@ -1,11 +1,11 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { SyncResponse } from '../../protocol/types.js'
-import { createRealityServer, type RealityServer } from '../../server/index.js'
-import { toNodeHandler } from '../../server/node.js'
-import { RealityError } from '../errors.js'
-import { httpTransport } from './http.js'
+import type { SyncResponse } from '../protocol/types.js'
+import { createRealityServer, type RealityServer } from '../server/index.js'
+import { toNodeHandler } from '../server/node.js'
+import { RealityError } from '../store/index.js'
+import { readStream } from './ndjson.js'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -34,12 +34,12 @@ function rawStream(chunks: string[]): RequestListener {
   }
 }
 
-describe('httpTransport.stream over real loopback HTTP', () => {
+describe('readStream over real loopback HTTP', () => {
   it('hands over every line as it arrives, a key changed twice twice, and stops on abort', async () => {
     const { server, endpoint } = await reality()
     const answers: SyncResponse[] = []
     const controller = new AbortController()
-    const done = httpTransport({ endpoint }).stream!({ v: 1, known: { a: null } }, controller.signal, (answer) => answers.push(answer))
+    const done = readStream({ endpoint }, { v: 1, known: { a: null } }, controller.signal, (answer) => answers.push(answer))
     await expect.poll(() => answers.length).toBe(1)
     const { a: first } = await server.invalidate('a', { payload: 'one' })
     await expect.poll(() => answers.length).toBe(2)
@@ -57,21 +57,21 @@ describe('httpTransport.stream over real loopback HTTP', () => {
   it('resolves when the server ends the stream (maxStream)', async () => {
     const { endpoint } = await reality({ maxStream: 0 })
     const answers: SyncResponse[] = []
-    await httpTransport({ endpoint }).stream!({ v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
+    await readStream({ endpoint }, { v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
     expect(answers).toHaveLength(1)
   })
 
   it('takes a plain JSON answer (a server that does not stream) as one answer', async () => {
     const endpoint = await listen((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"v":1,"changed":{"a":{"version":3}}}'))
     const answers: SyncResponse[] = []
-    await httpTransport({ endpoint }).stream!({ v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
+    await readStream({ endpoint }, { v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
     expect(answers).toEqual([{ v: 1, changed: { a: { version: 3 } } }])
   })
 
   it('splits lines across chunks and chunks across lines', async () => {
     const endpoint = await listen(rawStream(['{"v":1,"chan', 'ged":{}}\n{"v":1,"changed":{"a":{"version":1}}}\n\n{"v":1,', '"changed":{"a":{"version":2}}}\n']))
     const answers: SyncResponse[] = []
-    await httpTransport({ endpoint }).stream!({ v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
+    await readStream({ endpoint }, { v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer))
     expect(answers.map((answer) => answer.changed.a?.version)).toEqual([undefined, 1, 2])
   })
 
@@ -81,7 +81,7 @@ describe('httpTransport.stream over real loopback HTTP', () => {
   ])('rejects %s as a retryable sync_failed (no status)', async (_, chunks, message) => {
     const endpoint = await listen(rawStream(chunks))
     const answers: SyncResponse[] = []
-    const error = await httpTransport({ endpoint }).stream!({ v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer)).catch((e) => e)
+    const error = await readStream({ endpoint }, { v: 1, known: { a: null } }, new AbortController().signal, (answer) => answers.push(answer)).catch((e) => e)
     expect(error).toBeInstanceOf(RealityError)
     expect(error.code).toBe('sync_failed')
     expect(error.status).toBeUndefined() // retried with backoff, like a network failure
@@ -91,9 +91,9 @@ describe('httpTransport.stream over real loopback HTTP', () => {
 
   it('rejects a line that is not a v1 answer as protocol_mismatch, and HTTP errors like sync', async () => {
     const wrong = await listen(rawStream(['{"v":2,"changed":{}}\n']))
-    await expect(httpTransport({ endpoint: wrong }).stream!({ v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'protocol_mismatch' })
+    await expect(readStream({ endpoint: wrong }, { v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'protocol_mismatch' })
     const busy = await listen((_req, res) => res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end('{"error":{"code":"unavailable","message":"Later."}}'))
-    await expect(httpTransport({ endpoint: busy }).stream!({ v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'sync_failed', status: 503, retryAfter: 5000 })
+    await expect(readStream({ endpoint: busy }, { v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'sync_failed', status: 503, retryAfter: 5000 })
   })
 
   it('rejects a connection cut mid-stream as sync_failed', async () => {
@@ -102,6 +102,6 @@ describe('httpTransport.stream over real loopback HTTP', () => {
       res.write('{"v":1,"changed":{}}\n')
       setTimeout(() => res.destroy(), 20)
     })
-    await expect(httpTransport({ endpoint }).stream!({ v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'sync_failed' })
+    await expect(readStream({ endpoint }, { v: 1, known: {} }, new AbortController().signal, () => {})).rejects.toMatchObject({ code: 'sync_failed' })
   })
 })

@@ -1,9 +1,10 @@
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createRealityServer, type RealityServer } from '../../server/index.js'
-import { toNodeHandler } from '../../server/node.js'
-import { createStore, type Store } from '../index.js'
+import { createRealityServer, type RealityServer } from '../server/index.js'
+import { toNodeHandler } from '../server/node.js'
+import { createStore, type Store } from '../store/index.js'
+import { FIRST_LINE_MS, streamTransport } from './stream-transport.js'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -45,12 +46,12 @@ async function serve(options: Parameters<typeof createRealityServer>[0] = {}, in
 }
 
 function store(endpoint: string): Store {
-  const created = createStore({ endpoint, live: 'stream', grace: 0 })
+  const created = createStore({ transport: streamTransport({ endpoint }), grace: 0 })
   cleanup.push(() => created.destroy())
   return created
 }
 
-describe("live: 'stream' over a real loopback server", () => {
+describe('streamTransport over a real loopback server', () => {
   it('delivers every change through one open request, with payloads and with a fetcher', async () => {
     const { reality, endpoint, requests } = await serve()
     const db: Record<string, string> = { fetched: 'f0' }
@@ -62,6 +63,7 @@ describe("live: 'stream' over a real loopback server", () => {
     fetched.subscribe(() => {})
     await expect.poll(() => fetched.get().data).toBe('f0')
     await expect.poll(() => s.status.get()).toBe('live')
+    await expect.poll(() => reality.stats().held).toBe(1) // the stream is open (live came with the first, quick check)
     const opened = requests.all
     for (let i = 1; i <= 5; i++) {
       await reality.invalidate('pushed', { payload: `p${i}` })
@@ -166,6 +168,25 @@ describe("live: 'stream' over a real loopback server", () => {
     expect(requests.streams).toBe(1)
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toMatch(/long-polls from now on/)
+  })
+
+  it('a stream closed before its first line (store destroyed) neither falls back nor warns, and leaves nothing open', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const swallowed: Parameters<RequestListener>[1][] = []
+    const { reality, endpoint, requests } = await serve({}, (body, res) => {
+      if (!body.stream) return false
+      swallowed.push(res)
+      return true
+    })
+    cleanup.push(() => swallowed.forEach((res) => res.destroy()))
+    await reality.invalidate('k', { payload: 'x' })
+    const s = store(endpoint)
+    s.node('k', { fetcher: async () => 'x' }).subscribe(() => {})
+    await expect.poll(() => requests.streams, { timeout: 15_000 }).toBe(1)
+    s.destroy()
+    await expect.poll(() => swallowed[0]?.destroyed || swallowed[0]?.closed, { timeout: 15_000 }).toBe(true) // the client aborted it
+    await new Promise((resolve) => setTimeout(resolve, FIRST_LINE_MS + 500)) // past the first-line watch
+    expect(warn).not.toHaveBeenCalled()
   })
 
   it('backs off with Retry-After on a 503 and shows reconnecting, then streams again', async () => {
