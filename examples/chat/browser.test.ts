@@ -4,35 +4,26 @@
  * Needs Debian's Chromium at /usr/bin/chromium (CI installs it); elsewhere
  * the suite is skipped with the reason in its name.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeInChromium, launchChromium, watchPage } from '../../test/browser.js'
+import type { Page } from 'playwright-core'
+import { expect, it } from 'vitest'
+import { describeInChromium, watchPage } from '../../test/browser.js'
 import { saveScreenshot } from '../example-app.test-helper.js'
-import { startDemoServer, type DemoServer } from './app.js'
+import { startDemoServer } from './app.js'
+import { demoInChromium } from './demo-in-chromium.test-helper.js'
 
 /** Generous: the two CPU cores are shared with other test runs. */
 const WAIT = { timeout: 20_000 }
 
 // Each test waits on several events in turn; the harness gives each test 90 s.
 describeInChromium('chat page in Chromium', () => {
-  let demo: DemoServer
-  let browser: Browser
+  const session = demoInChromium()
   const pageErrors: string[] = []
 
-  beforeAll(async () => {
-    demo = await startDemoServer({ port: 0 })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
 
   async function openTab(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 720, height: 560 } })
+    const page = await session.browser.newPage({ viewport: { width: 720, height: 560 } })
     watchPage(page, pageErrors)
-    await page.goto(demo.url)
+    await page.goto(session.demo.url)
     return page
   }
 
@@ -97,7 +88,7 @@ describeInChromium('chat page in Chromium', () => {
 
   it('shows the connection is lost when the server goes away, instead of staying "live"', async () => {
     const doomed = await startDemoServer({ port: 0 })
-    const page = await browser.newPage()
+    const page = await session.browser.newPage()
     try {
       await page.goto(doomed.url)
       await page.waitForSelector('#status[data-status="live"]', WAIT)

@@ -6,29 +6,21 @@
  * live, and sees every message. Timings are reported, asserted only with
  * generous bounds (the CPUs are shared).
  */
-import type { Browser, Page, Request } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeInChromium, launchChromium, until, watchPage } from '../../test/browser.js'
-import { startDemoServer, SYNC_PATH, type DemoServer } from './app.js'
+import type { Page, Request } from 'playwright-core'
+import { expect, it } from 'vitest'
+import { describeInChromium, until, watchPage } from '../../test/browser.js'
+import { SYNC_PATH } from './app.js'
+import { demoInChromium } from './demo-in-chromium.test-helper.js'
 
 const TABS = 8
 
 describeInChromium('chat demo: 8 tabs in one browser', () => {
-  let demo: DemoServer
-  let browser: Browser
+  const session = demoInChromium()
   const errors: string[] = []
 
-  beforeAll(async () => {
-    demo = await startDemoServer({ port: 0 })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
 
   it('all 8 tabs go live, a send from any tab is confirmed in every tab, and no page request waits behind a held poll', async () => {
-    const context = await browser.newContext()
+    const context = await session.browser.newContext()
     /** Duration (ms) of every request of the pages but the sync requests, by URL path. */
     const pageRequests: { path: string; ms: number }[] = []
     const record = (request: Request) => {
@@ -45,14 +37,14 @@ describeInChromium('chat demo: 8 tabs in one browser', () => {
     for (let index = 0; index < TABS; index++) {
       const page = await context.newPage()
       const openedAt = Date.now()
-      await page.goto(demo.url, { timeout: 20_000 })
+      await page.goto(session.demo.url, { timeout: 20_000 })
       const loadedAt = Date.now()
       await page.waitForSelector('#status[data-status="live"]', { timeout: 20_000 })
       liveAfter.push(Date.now() - openedAt)
       liveAfterLoad.push(Date.now() - loadedAt)
       pages.push(page)
     }
-    await until(() => demo.reality.stats().held <= 1, 'one held request for the browser')
+    await until(() => session.demo.reality.stats().held <= 1, 'one held request for the browser')
 
     const confirmAfter: number[] = []
     for (const from of [TABS - 1, 0]) {
@@ -63,7 +55,7 @@ describeInChromium('chat demo: 8 tabs in one browser', () => {
       await Promise.all(pages.map((page) => page.locator('#messages .message:not(.pending) .text', { hasText: text }).waitFor({ timeout: 20_000 })))
       confirmAfter.push(Date.now() - sentAt)
     }
-    const held = demo.reality.stats().held
+    const held = session.demo.reality.stats().held
     const slowest = pageRequests.reduce((max, request) => (request.ms > max.ms ? request : max), { path: '', ms: 0 })
     console.log(
       `[8 tabs] live after opening (ms): ${liveAfter.join(', ')} (after the page's load event: ${liveAfterLoad.join(', ')}); send confirmed in all 8 tabs after (ms): ${confirmAfter.join(', ')}; ` +

@@ -7,33 +7,23 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { expect, it } from 'vitest'
 import { createRealityServer, type RealityServer } from 'reality/server'
 import { toNodeHandler } from 'reality/server/node'
-import { describeInChromium, launchChromium, until, watchPage } from '../../test/browser.js'
-import { startDemoServer, type DemoServer } from './app.js'
+import { describeInChromium, until, watchPage } from '../../test/browser.js'
+import { demoInChromium } from './demo-in-chromium.test-helper.js'
 
 const WAIT = { timeout: 20_000 }
 
 describeInChromium('streaming in Chromium', () => {
-  let demo: DemoServer
-  let browser: Browser
+  const session = demoInChromium()
   const pageErrors: string[] = []
 
-  beforeAll(async () => {
-    demo = await startDemoServer({ port: 0 })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
 
   /** Opens the demo in stream mode, counting the sync requests the page sends. */
   async function openStreamingTab(): Promise<{ page: Page; syncRequests: () => { all: number; streams: number } }> {
-    const page = await browser.newPage({ viewport: { width: 720, height: 560 } })
+    const page = await session.browser.newPage({ viewport: { width: 720, height: 560 } })
     watchPage(page, pageErrors)
     const counts = { all: 0, streams: 0 }
     page.on('request', (request) => {
@@ -41,7 +31,7 @@ describeInChromium('streaming in Chromium', () => {
       counts.all++
       if (request.postData()?.includes('"stream":true')) counts.streams++
     })
-    await page.goto(`${demo.url}?live=stream`)
+    await page.goto(`${session.demo.url}?live=stream`)
     return { page, syncRequests: () => ({ ...counts }) }
   }
 
@@ -69,7 +59,7 @@ describeInChromium('streaming in Chromium', () => {
     })
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
     const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-    const page = await browser.newPage()
+    const page = await session.browser.newPage()
     watchPage(page, pageErrors)
     try {
       await page.goto(`${origin}/`)
