@@ -12,14 +12,27 @@ export interface SharedData {
 /** Data from other tabs kept at most (keys), so keys no tab here fetches cannot pile up. */
 const KEEP = 100
 
+/** How the tab's channel serves fetch-once (see share-tabs.ts). */
+export interface FetchOnceChannel {
+  /** Sends data to every other tab; resolves once it has come back to this tab. */
+  broadcast(message: SharedData): Promise<void>
+  /** Resolves once every message the other tabs sent before this call has reached this tab. */
+  catchUp(): Promise<void>
+}
+
 /**
  * Fetches a key once per browser (`StoreOptions.fetchThrough`). A fetch takes
  * the Web Lock `name + key`; inside it, data another tab fetched for a target
  * at least as high, not used yet here, is adopted instead of fetching; otherwise
  * the tab's own fetcher runs and its result is broadcast with its target.
- * The lock is released only once the broadcast has come back to this tab
- * (`post` resolves then): the browser has handed it to every tab before the
- * next one waiting for the lock can look for it.
+ *
+ * The lock holder releases the lock only once its broadcast has come back to
+ * it: by then the browser has routed the data to every tab. But a lock grant
+ * and a channel message travel on different pipes, so the next holder may
+ * run before the data is delivered to it (seen in Chromium under load: two
+ * fetches for one change). So a holder that finds nothing first catches up
+ * with the channel (a message of its own, sent through it and back: every
+ * message routed to this tab before it has been delivered) and looks again.
  *
  * Adopting is safe under the version fence (ARCHITECTURE.md C2): that fetch
  * started after its target was reported, so its data is at least that new,
@@ -27,11 +40,18 @@ const KEEP = 100
  * Locks every tab fetches for itself.
  *
  * @example
- * const once = fetchOnce('reality-tabs:/reality/sync', (message) => broadcast(message))
+ * const once = fetchOnce('reality-tabs:/reality/sync', { broadcast, catchUp })
  * createStore({ fetchThrough: once.fetchThrough })
  */
-export function fetchOnce(name: string, post: (message: SharedData) => Promise<void>) {
+export function fetchOnce(name: string, channel: FetchOnceChannel) {
   const received = new Map<string, { target: number; data: unknown }>()
+  /** Data another tab fetched for `target` or later, once: it is used up. */
+  const take = (key: string, target: number) => {
+    const shared = received.get(key)
+    if (!shared || shared.target < target) return undefined
+    received.delete(key)
+    return shared
+  }
   return {
     receive({ key, target, data }: SharedData) {
       const newer = received.get(key)
@@ -43,14 +63,15 @@ export function fetchOnce(name: string, post: (message: SharedData) => Promise<v
       const locks = globalThis.navigator?.locks
       if (!locks) return Promise.resolve().then(run)
       return locks.request(name + '\n' + key, async () => {
-        const shared = received.get(key)
-        if (shared && shared.target >= target) {
-          received.delete(key)
-          return shared.data
+        let shared = take(key, target)
+        if (!shared) {
+          await channel.catchUp()
+          shared = take(key, target)
         }
+        if (shared) return shared.data
         const data = await run()
         try {
-          await post({ t: 'data', key, target, data })
+          await channel.broadcast({ t: 'data', key, target, data })
         } catch {
           // Not structured-cloneable (a class instance with methods): other tabs fetch it themselves.
         }

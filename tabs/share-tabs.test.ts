@@ -68,7 +68,6 @@ describe('shareTabs (fallback election over BroadcastChannel)', () => {
     await until(() => tabs[0]!.shown.get('k1') === 'k1:v2' && tabs[2]!.shown.get('k1') === 'k1:v2', 'the change in both tabs watching k1')
     await until(() => server.open('/reality/sync') === 1 && server.syncs.at(-1)?.wait && server.syncs.at(-1)?.known.k1 !== undefined, 'one held request again')
     // The held request that answered, and at most one new held request per tab re-joining: never one per tab per change.
-    console.log('SYNCS', JSON.stringify(server.syncs.slice(before - 2)))
     expect(server.syncs.length - before).toBeLessThanOrEqual(tabs.length)
     expect(server.open()).toBe(1)
     expect(tabs[1]!.shown.get('k1')).toBeUndefined()

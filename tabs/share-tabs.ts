@@ -52,6 +52,8 @@ type Message =
   /** The fallback election's heartbeat. */
   | { t: 'beat'; from: string }
   | SharedData
+  /** Sent through `echo` only to come back: see `catchUp` of fetch-once.ts. */
+  | { t: 'ping'; from: string; n: number }
 
 interface Outgoing {
   request: SyncRequest
@@ -103,14 +105,13 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     else post(message)
   }
   const resendAll = () => outgoing.forEach((entry, requestId) => deliver({ t: 'sync', from: id, id: requestId, request: entry.request }))
-  const once = fetchOnce(
-    name,
-    (message) =>
-      new Promise<void>((resolve) => {
-        echoes.set(++lastId, resolve)
-        echo.postMessage({ ...message, from: id, n: lastId })
-      }),
-  )
+  /** Sends a message through `echo`; resolves when it comes back to `channel`. */
+  const sendAround = (message: SharedData | { t: 'ping' }) =>
+    new Promise<void>((resolve) => {
+      echoes.set(++lastId, resolve)
+      echo.postMessage({ ...message, from: id, n: lastId })
+    })
+  const once = fetchOnce(name, { broadcast: sendAround, catchUp: () => sendAround({ t: 'ping' }) })
 
   const election = electLeader(name, {
     id,
@@ -146,10 +147,11 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
       election.heard(message.from)
       // A new leader has none of our requests: send them again.
       if (!leader) resendAll()
-    } else if (message.t === 'data') {
-      if (message.from !== id) once.receive(message)
-      echoes.get(message.n!)?.()
-      echoes.delete(message.n!)
+    } else if (message.t === 'data' || message.t === 'ping') {
+      if (message.from === id) {
+        echoes.get(message.n!)?.()
+        echoes.delete(message.n!)
+      } else if (message.t === 'data') once.receive(message)
     }
   }
   channel.onmessage = ({ data }: MessageEvent<Message>) => handle(data)

@@ -22,6 +22,8 @@ export interface TabsTestServer {
   resetPeak(): void
   /** Fetches of `GET /data/<key>` per key. */
   fetches: Map<string, number>
+  /** Every fetch, in arrival order: the key and the `?tab=` it was labelled with. */
+  fetchLog: { key: string; tab: string | null }[]
   /** Sets a key's data and bumps its version, as an app's write would. */
   write(key: string, value: string): Promise<void>
   close(): Promise<void>
@@ -39,6 +41,7 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
   const openPerPath = new Map<string, number>()
   const peaks = new Map<string, number>()
   const fetches = new Map<string, number>()
+  const fetchLog: TabsTestServer['fetchLog'] = []
   const data = new Map<string, string>()
   const sync = toNodeHandler(async (request) => {
     const path = new URL(request.url).pathname
@@ -46,7 +49,8 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
     return reality.handler(request)
   })
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
     if (path.endsWith('/sync')) {
       const open = (openPerPath.get(path) ?? 0) + 1
       openPerPath.set(path, open)
@@ -57,6 +61,7 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
     if (path.startsWith('/data/')) {
       const key = decodeURIComponent(path.slice('/data/'.length))
       fetches.set(key, (fetches.get(key) ?? 0) + 1)
+      fetchLog.push({ key, tab: url.searchParams.get('tab') })
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       return res.end(JSON.stringify(data.get(key) ?? `${key}:initial`))
     }
@@ -77,6 +82,7 @@ export async function startTabsTestServer(page: Record<string, { type: string; b
     peak: (path) => peaks.get(path) ?? 0,
     resetPeak: () => openPerPath.forEach((open, path) => peaks.set(path, open)),
     fetches,
+    fetchLog,
     async write(key, value) {
       data.set(key, value)
       await reality.invalidate([key])
