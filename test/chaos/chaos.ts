@@ -14,16 +14,11 @@
  * `debug()` at zero; every instance's `stats()` and pg pool back to zero;
  * everything stops by itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import pg from 'pg'
 import { createStore } from '../../store/create-store.js'
 import type { Store } from '../../store/types.js'
 import { startBalancer, type Balancer } from './balancer.js'
+import { getJson, removeInstanceBundle, sleep, startInstance, stopInstance, type Instance } from './instance-process.js'
 import { startRedisProcess, type RedisProcess } from '../redis-process.js'
 
 /**
@@ -80,74 +75,13 @@ export interface ChaosReport {
   }[]
 }
 
-const INSTANCE_SOURCE = fileURLToPath(new URL('./instance.ts', import.meta.url))
-let instanceBundle: Promise<string> | undefined
-
-/**
- * The instance script bundled once by esbuild into plain JavaScript, so a
- * restart after kill -9 takes a Node start (well under a second) instead
- * of a TypeScript load that takes many seconds on a loaded machine.
- */
-function bundledInstance(): Promise<string> {
-  return (instanceBundle ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'reality-chaos-')), 'instance.mjs')
-    await build({ entryPoints: [INSTANCE_SOURCE], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['pg-native', 'cloudflare:sockets'], logLevel: 'silent', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } })
-    return outfile
-  })())
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-interface Instance {
-  port: number
-  child: ChildProcess
-  /** Set when the process exited without the suite asking. */
-  crashed?: string
-  expectExit: boolean
-}
-
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [await bundledInstance()], { env: { ...process.env, ...env, CHAOS_PARENT: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)))
-  const instance: Instance = { port: 0, child, expectExit: false }
-  child.once('exit', (code, signal) => {
-    if (!instance.expectExit) instance.crashed = `instance on port ${instance.port} exited (${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`
-  })
-  instance.port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const line = out.split('\n').find((candidate) => candidate.startsWith('{'))
-      if (line) resolve((JSON.parse(line) as { port: number }).port)
-    })
-    child.once('exit', () => reject(new Error(`instance exited at start: ${stderr}`)))
-    setTimeout(() => reject(new Error(`instance did not start in 60 s: ${stderr}`)), 60_000)
-  })
-  return instance
-}
-
-async function stopInstance(instance: Instance, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  instance.expectExit = true
-  if (instance.child.exitCode !== null || instance.child.signalCode !== null) return
-  const exited = new Promise((resolve) => instance.child.once('exit', resolve))
-  instance.child.kill(signal)
-  await Promise.race([exited, sleep(15_000).then(() => instance.child.kill('SIGKILL'))])
-}
-
-async function getJson(url: string, init?: RequestInit): Promise<any> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) })
-  if (!response.ok) throw new Error(`${response.status}`)
-  return response.json()
-}
-
 /** Runs the suite for each backend; throws nothing itself — problems are reported. */
 export async function runChaos(profile: ChaosProfile, log: (line: string) => void = () => {}): Promise<ChaosReport> {
   const report: ChaosReport = { phases: [] }
   try {
     for (const backend of profile.backends ?? ['redis', 'postgres']) report.phases.push(await runPhase(backend, profile, log))
   } finally {
-    if (instanceBundle) rmSync(dirname(await instanceBundle), { recursive: true, force: true })
-    instanceBundle = undefined
+    await removeInstanceBundle()
   }
   return report
 }
