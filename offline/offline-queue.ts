@@ -232,6 +232,7 @@ export function offlineQueue(store: Store, mutations: MutationDefinition<any>[],
       retryTimer = undefined
       stopListening()
       channel?.close()
+      queue.close()
     },
   }
 }
