@@ -42,19 +42,16 @@ export function idbQueue(name: string) {
       const request = indexedDB.open(name, 1)
       request.onupgradeneeded = () => request.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true })
       request.onerror = () => {
-        opening = undefined
+        forget() // the next call tries again
         reject(request.error)
       }
       request.onsuccess = () => {
         const db = request.result
-        if (closed) {
-          db.close()
-          return reject(new DOMException('The offline queue was closed.', 'AbortError'))
-        }
         // Another tab upgrades or deletes the database: let it, open again on the next call.
-        db.onversionchange = forget
-        db.onclose = forget
+        db.onversionchange = db.onclose = forget
         connection = db
+        // Opened after close(): closed at once, so the caller's transaction fails (InvalidStateError).
+        if (closed) forget()
         resolve(db)
       }
     }))
@@ -78,7 +75,7 @@ export function idbQueue(name: string) {
     /** Every queued mutation, oldest first. */
     all: () => run<QueuedMutation[]>('readonly', (store) => store.getAll()),
     remove: (seq: number) => run<undefined>('readwrite', (store) => store.delete(seq)),
-    /** Closes the connection for good: later calls reject. */
+    /** Closes the connection for good: later calls reject (InvalidStateError). */
     close() {
       closed = true
       forget()
