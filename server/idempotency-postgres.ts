@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { Pool } from 'pg'
 import type { IdempotencyClaim, IdempotencyStore } from './idempotency.js'
 
@@ -67,7 +66,7 @@ export function postgresIdempotency(options: PostgresIdempotencyOptions): Idempo
         lastSweep = Date.now()
         await pool.query(`DELETE FROM ${table} WHERE expires_at <= now()`)
       }
-      const owner = randomUUID()
+      const owner = crypto.randomUUID()
       for (;;) {
         // Inserted, or an expired row taken over: this caller runs the write.
         const taken = await pool.query(

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { IdempotencyClaim, IdempotencyStore } from './idempotency.js'
 
@@ -54,7 +53,7 @@ export function redisIdempotency(options: RedisIdempotencyOptions): IdempotencyS
 
   return {
     async claim(key, lease): Promise<IdempotencyClaim> {
-      const owner = RUNNING + randomUUID()
+      const owner = RUNNING + crypto.randomUUID()
       const held = (await redis.eval(CLAIM, 1, prefix + key, owner, String(lease))) as string | null
       if (held === null) return { state: 'claimed', owner }
       if (held.startsWith(RUNNING)) return { state: 'running' }
