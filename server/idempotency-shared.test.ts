@@ -7,7 +7,7 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ProtocolError } from '../protocol/error.js'
-import { idempotentWrites, type IdempotencyStore, type IdempotentWritesOptions } from './idempotency.js'
+import { idempotentWrites, type IdempotencyClaim, type IdempotencyStore, type IdempotentWritesOptions } from './idempotency.js'
 import { postgresIdempotency } from './idempotency-postgres.js'
 import { redisIdempotency } from './idempotency-redis.js'
 import { POSTGRES_URL, REDIS_URL, serviceMissing, until } from './versions/test-services.js'
@@ -27,6 +27,20 @@ function gate() {
 /** The tests every shared store passes; `instance()` makes one "server" (its own client). */
 function describeSharedStore(name: string, instance: () => IdempotencyStore) {
   const server = (options: Omit<IdempotentWritesOptions, 'store'> = {}) => idempotentWrites({ ...options, store: instance() })
+  /** A server whose store's answers to its claims are recorded (to know it asked). */
+  const watchedServer = () => {
+    const answers: IdempotencyClaim['state'][] = []
+    const store = instance()
+    const watched: IdempotencyStore = {
+      ...store,
+      async claim(key, lease) {
+        const claim = await store.claim(key, lease)
+        answers.push(claim.state)
+        return claim
+      },
+    }
+    return { writes: idempotentWrites({ store: watched }), answers }
+  }
 
   describe(`idempotentWrites with ${name}`, () => {
     it('applies a key once across two instances; the replay on the other gets the first result as JSON', async () => {
@@ -43,17 +57,7 @@ function describeSharedStore(name: string, instance: () => IdempotencyStore) {
     })
 
     it('makes concurrent duplicates on both instances wait for the first and return its result', async () => {
-      const answers: string[] = []
-      const store = instance()
-      const watched: IdempotencyStore = {
-        ...store,
-        async claim(key, lease) {
-          const claim = await store.claim(key, lease)
-          answers.push(claim.state)
-          return claim
-        },
-      }
-      const [a, b] = [server(), idempotentWrites({ store: watched })]
+      const [a, { writes: b, answers }] = [server(), watchedServer()]
       const key = freshKey()
       const release = gate()
       const started = gate()
@@ -75,7 +79,7 @@ function describeSharedStore(name: string, instance: () => IdempotencyStore) {
     })
 
     it('releases the key of a failed write: a replay on the other instance, waiting or later, runs it', async () => {
-      const [a, b] = [server(), server()]
+      const [a, { writes: b, answers }] = [server(), watchedServer()]
       const key = freshKey()
       const fail = gate()
       const started = gate()
@@ -86,6 +90,7 @@ function describeSharedStore(name: string, instance: () => IdempotencyStore) {
       })
       await started.opened
       const waiting = b.run(key, () => 'applied by b')
+      await until(() => answers.includes('running')) // b waits for a
       fail.open()
       await expect(failing).rejects.toThrow('db down')
       expect(await waiting).toBe('applied by b')
@@ -110,6 +115,33 @@ function describeSharedStore(name: string, instance: () => IdempotencyStore) {
       const crashed = instance()
       expect((await crashed.claim(key, 50)).state).toBe('claimed') // and never finishes
       expect(await server({ lease: 50 }).run(key, () => 'taken over')).toBe('taken over')
+    })
+
+    it('a late release by an instance whose lease ended does not free the key another instance took over', async () => {
+      const key = freshKey()
+      const crashed = instance()
+      const stale = await crashed.claim(key, 50)
+      if (stale.state !== 'claimed') throw new Error(`expected a claim, got ${stale.state}`)
+      const release = gate()
+      const started = gate()
+      let applied = 0
+      const taking = server().run(key, async () => {
+        applied++
+        started.open()
+        await release.opened
+        return 'applied by b'
+      })
+      await started.opened // b took the key over once the stale lease ended
+      await crashed.release(key, stale.owner) // the stale instance comes back and gives up its key: not b's
+      const c = watchedServer()
+      const duplicate = c.writes.run(key, async () => {
+        applied++
+        return 'applied by c'
+      })
+      await until(() => c.answers.length > 0) // c asked while b still runs
+      release.open()
+      expect(await Promise.all([taking, duplicate])).toEqual(['applied by b', 'applied by b'])
+      expect(applied).toBe(1)
     })
 
     it('refuses a malformed key with a ProtocolError 400 and touches nothing', async () => {
