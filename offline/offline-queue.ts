@@ -113,7 +113,8 @@ type Settled = { id: string; error?: { mutation: string; args: unknown; status: 
  * queue goes on. Across tabs the queue is run by one tab at a time (a Web
  * Lock); settlements are broadcast so every tab showing a mutation settles
  * it. After a reload, queued mutations are shown again and replayed: create
- * the queue after the nodes they show on.
+ * the queue once the nodes they show on exist (a handle's first `get()` or
+ * `subscribe()` creates its node; `store.mutate` layers existing nodes only).
  *
  * @example
  * const store = getSharedStore()
@@ -232,6 +233,7 @@ export function offlineQueue(store: Store, mutations: MutationDefinition<any>[],
       retryTimer = undefined
       stopListening()
       channel?.close()
+      queue.close()
     },
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../protocol/error.js'
 import { idempotentWrites } from './idempotency.js'
+import { memoryIdempotency } from './idempotency-memory.js'
 
 describe('idempotentWrites', () => {
   it('runs a write once per key, concurrent replays included, and hands every replay the first result', async () => {
@@ -22,13 +23,36 @@ describe('idempotentWrites', () => {
   })
 
   it('is bounded: the oldest keys go beyond maxEntries, and results expire after ttl', async () => {
-    const writes = idempotentWrites({ maxEntries: 2 })
+    const store = memoryIdempotency({ maxEntries: 2 })
+    const writes = idempotentWrites({ store })
     for (const key of ['a', 'b', 'c']) await writes.run(key, () => key)
-    expect(writes.size()).toBe(2)
+    expect(store.size()).toBe(2)
+    expect(writes.size()).toBe(0) // none running
     expect(await writes.run('a', () => 'again')).toBe('again')
-    const expiring = idempotentWrites({ ttl: -1 })
+    const expiring = idempotentWrites({ ttl: 1 })
     await expiring.run('k', () => 1)
+    await new Promise((resolve) => setTimeout(resolve, 5))
     expect(await expiring.run('k', () => 2)).toBe(2)
+  })
+
+  it('keeps results as they are in memory (no serialising): a replay gets the same object', async () => {
+    const writes = idempotentWrites()
+    const first = await writes.run('k', () => ({ at: new Date(0), big: 1n }))
+    expect(await writes.run('k', () => ({ at: new Date(1), big: 2n }))).toBe(first)
+  })
+
+  it('lets a replay take over a key whose write never finished once its lease is over (a crashed instance)', async () => {
+    const store = memoryIdempotency()
+    const claim = await store.claim('k', 1) // claimed by an instance that then died
+    expect(claim.state).toBe('claimed')
+    const writes = idempotentWrites({ store, lease: 1 })
+    expect(await writes.run('k', () => 'taken over')).toBe('taken over')
+  })
+
+  it('refuses nonsensical options with a TypeError', () => {
+    expect(() => idempotentWrites({ ttl: 0 })).toThrow(TypeError)
+    expect(() => idempotentWrites({ lease: 1.5 })).toThrow(/lease/)
+    expect(() => memoryIdempotency({ maxEntries: 0 })).toThrow(/maxEntries/)
   })
 
   it('refuses malformed keys with a 400 and runs nothing (fuzzed)', async () => {
@@ -44,5 +68,6 @@ describe('idempotentWrites', () => {
     }
     expect(ran).toBe(0)
     expect(writes.size()).toBe(0)
+    expect(await idempotentWrites().run(42 as unknown as string, () => ran++).catch((caught: unknown) => caught)).toBeInstanceOf(ProtocolError)
   })
 })

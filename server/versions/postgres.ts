@@ -7,6 +7,7 @@ import { bumpInTransaction, type PostgresVersionStore } from './postgres-transac
 
 export type { PostgresVersionStore } from './postgres-transaction.js'
 export type { PostgresQueryable } from './postgres-sql.js'
+export { postgresIdempotency, type PostgresIdempotencyOptions } from '../idempotency-postgres.js'
 export { postgresOutbox, type PostgresOutbox, type PostgresOutboxOptions } from './postgres-outbox.js'
 export { installPgTrigger, pgTriggerSql, pgTriggerUninstallSql, uninstallPgTrigger, type PgClientSource, type PgTriggerOptions, type PgTriggerSql, type PgTriggerTarget } from './postgres-trigger.js'
 

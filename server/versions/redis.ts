@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis'
 import type { BumpMeta, ChangeListener, SubscribeOptions, VersionChange, VersionEntry, VersionStore } from '../version-store.js'
 import { createFanout, withTimeout } from './fanout.js'
 
+// reality/server/redis also carries the idempotency keys' Redis store.
+export { redisIdempotency, type RedisIdempotencyOptions } from '../idempotency-redis.js'
+
 /** Options of {@link redisVersions}. */
 export interface RedisVersionsOptions {
   /**

@@ -21,11 +21,11 @@ const inCI = process.env.CI === 'true'
 /** Each public entry, the source that builds it, and names a user imports from it. */
 const entries = [
   { specifier: 'reality/protocol', source: 'protocol/index.ts', names: ['parseSyncRequest', 'syncRequestSchema', 'PROTOCOL_VERSION'] },
-  { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions'] },
+  { specifier: 'reality/server', source: 'server/index.ts', names: ['createRealityServer', 'memoryVersions', 'idempotentWrites', 'memoryIdempotency'] },
   { specifier: 'reality/server/node', source: 'server/node.ts', names: ['toNodeHandler'] },
   { specifier: 'reality', source: 'store/index.ts', names: ['createStore', 'getSharedStore', 'embeddedTransport'] },
-  { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions'] },
-  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions', 'pgTriggerSql', 'installPgTrigger', 'uninstallPgTrigger', 'postgresOutbox'] },
+  { specifier: 'reality/server/redis', source: 'server/versions/redis.ts', names: ['redisVersions', 'redisIdempotency'] },
+  { specifier: 'reality/server/postgres', source: 'server/versions/postgres.ts', names: ['postgresVersions', 'pgTriggerSql', 'installPgTrigger', 'uninstallPgTrigger', 'postgresOutbox', 'postgresIdempotency'] },
   { specifier: 'reality/server/drizzle', source: 'server/drizzle/index.ts', names: ['withInvalidation'] },
 ]
 // Outside CI an entry whose source is not written yet is left out, visibly; under CI every entry must be there.
