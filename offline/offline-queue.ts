@@ -112,9 +112,8 @@ type Settled = { id: string; error?: { mutation: string; args: unknown; status: 
  * server using `idempotentWrites`. A 4xx rolls that mutation back and the
  * queue goes on. Across tabs the queue is run by one tab at a time (a Web
  * Lock); settlements are broadcast so every tab showing a mutation settles
- * it. After a reload, queued mutations are shown again and replayed: create
- * the queue once the nodes they show on exist (a handle's first `get()` or
- * `subscribe()` creates its node; `store.mutate` layers existing nodes only).
+ * it. After a reload, queued mutations are shown again and replayed (a key
+ * the app reads only later gets its layer when its node is created).
  *
  * @example
  * const store = getSharedStore()

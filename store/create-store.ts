@@ -111,6 +111,7 @@ export function createStore(options: StoreOptions = {}): Store {
       const entry = waiting.get(key)
       waiting.delete(key)
       if (entry) node.hydrate(entry)
+      mutations.adopt(node)
       // About to be watched: skip the cached state (no LRU entry, no cache timer).
       if (!toWatch) node.startCached()
     } else touch(node)

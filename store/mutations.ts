@@ -15,6 +15,12 @@ interface Pending {
   landed: boolean
 }
 
+/** A pending mutation's layer for a key that had no node when it started; `remove` once it is on the node. */
+interface DeferredLayer {
+  update: Updater<unknown>
+  remove?: () => void
+}
+
 /**
  * Optimistic mutations (ARCHITECTURE.md C8). Each mutation puts one layer
  * per key on top of the node's fetched data, in mutation start order, so a
@@ -34,18 +40,37 @@ interface Pending {
  * mutations of one key never show the older one's value on top of a newer
  * one's.
  *
+ * A key with no node yet (`reality/offline` restores its queue right after
+ * a reload, before the app has read anything) keeps its layers here, in
+ * start order, until the store creates the node (`adopt`).
+ *
  * @example
  * const mutations = createMutations(host)
  * await mutations.mutate(['todo:1'], () => api.rename(1, 'x'), { optimistic: [(todo) => ({ ...todo, title: 'x' })] })
  */
 export function createMutations(host: MutationHost) {
   let pending: Pending[] = []
+  const deferred = new Map<string, DeferredLayer[]>()
+
+  /** Keeps a layer for a key without a node; returns what removes it, wherever it is by then. */
+  function defer(key: string, update: Updater<unknown>): () => void {
+    const layer: DeferredLayer = { update }
+    deferred.set(key, [...(deferred.get(key) ?? []), layer])
+    return () => {
+      if (layer.remove) return layer.remove()
+      const rest = (deferred.get(key) ?? []).filter((other) => other !== layer)
+      if (rest.length) deferred.set(key, rest)
+      else deferred.delete(key)
+    }
+  }
 
   function retireLanded() {
     while (pending[0]?.landed) pending.shift()!.removeLayers.forEach((remove) => remove())
   }
 
-  async function land(nodes: Node[]) {
+  async function land(keys: string[]) {
+    // The nodes as they are now: one may have been created while the mutation ran.
+    const nodes = keys.map((key) => host.node(key)).filter((node) => node !== undefined)
     await Promise.all(nodes.map((node) => node.whenIdle()))
     try {
       await host.sync()
@@ -61,20 +86,25 @@ export function createMutations(host: MutationHost) {
     },
     clear() {
       pending = []
+      deferred.clear()
+    },
+    /** The store created `node`: the layers of pending mutations waiting for its key go on it, in start order. */
+    adopt(node: Node) {
+      const layers = deferred.get(node.key)
+      if (!layers) return
+      deferred.delete(node.key)
+      for (const layer of layers) layer.remove = node.addLayer(layer.update)
     },
     async mutate<const K extends readonly (string | NodeHandle<any>)[], R>(keys: K, fn: () => Promise<R> | R, options?: MutateOptions<K>): Promise<R> {
       const names = keys.map((key) => (typeof key === 'string' ? key : key.key))
       const optimistic: any = options?.optimistic
       const mutation: Pending = { removeLayers: [], landed: false }
-      const nodes: Node[] = []
       names.forEach((key, index) => {
         const node = host.node(key)
-        if (!node) return
-        nodes.push(node)
         let update: Updater<unknown> | undefined
         if (Array.isArray(optimistic)) update = optimistic[index]
         else if (optimistic && Object.hasOwn(optimistic, key)) update = optimistic[key]
-        if (update) mutation.removeLayers.push(node.addLayer(update))
+        if (update) mutation.removeLayers.push(node ? node.addLayer(update) : defer(key, update))
       })
       if (mutation.removeLayers.length) pending.push(mutation)
       let succeeded = false
@@ -88,7 +118,7 @@ export function createMutations(host: MutationHost) {
         throw error
       } finally {
         host.retry(names)
-        const landing = land(nodes)
+        const landing = land(names)
         if (succeeded) {
           void landing.then(() => {
             mutation.landed = true
