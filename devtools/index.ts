@@ -30,7 +30,7 @@ export type { NodeInspection, StoreInspection, SyncRecord } from '../store/types
  * const watched = nodes.filter((node) => node.state === 'watched').map((node) => node.key)
  */
 export function inspect(store: Store): StoreInspection {
-  return { status: store.status.get(), nodes: store.internals.nodes() }
+  return { status: store.status.get(), nodes: [...store.internals.nodes().values()].map((node) => node.inspect()) }
 }
 
 /**

@@ -28,7 +28,13 @@ export type { HeldEntry, Snapshot } from '../store/types.js'
  * const snapshot = dehydrate(store) // send it with the page
  */
 export function dehydrate(store: Store): Snapshot {
-  return { v: 1, nodes: store.internals.held() }
+  const entries = [...store.internals.seeded()]
+  store.internals.nodes().forEach((node, key) => {
+    const entry = node.entry()
+    if (entry) entries.push([key, entry])
+  })
+  // fromEntries: a key named "__proto__" stays a key.
+  return { v: 1, nodes: Object.fromEntries(entries) }
 }
 
 /**

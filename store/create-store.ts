@@ -1,7 +1,7 @@
 import { batch } from '@preact/signals-core'
 import { readable } from './atom.js'
 import { RealityError } from './errors.js'
-import { Handle } from './handle.js'
+import { createHandle } from './handle.js'
 import { createMutations } from './mutations.js'
 import { Node, type NodeHost } from './node/node.js'
 import { createScheduler } from './sync/scheduler.js'
@@ -138,7 +138,7 @@ export function createStore(options: StoreOptions = {}): Store {
   return {
     node(key, nodeOptions) {
       if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
-      return new Handle(key, nodeOptions as NodeOptions<any>, handleHost)
+      return createHandle(key, nodeOptions as NodeOptions<any>, handleHost)
     },
     sync(keys) {
       retry(keys ?? [...watchedNodes].map((node) => node.key))
@@ -157,16 +157,8 @@ export function createStore(options: StoreOptions = {}): Store {
           }
         })
       },
-      held() {
-        const held = [...waiting]
-        nodes.forEach((node, key) => {
-          const entry = node.entry()
-          if (entry) held.push([key, entry])
-        })
-        // fromEntries: a key named "__proto__" stays a key.
-        return Object.fromEntries(held)
-      },
-      nodes: () => [...nodes.values()].map((node) => node.inspect()),
+      nodes: () => nodes,
+      seeded: () => waiting,
       onSync(listener) {
         syncListeners.add(listener)
         return () => void syncListeners.delete(listener)

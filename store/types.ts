@@ -364,6 +364,19 @@ export interface HeldEntry {
 }
 
 /**
+ * What a node shows the opt-in entries (`store.internals.nodes()`).
+ *
+ * @example
+ * for (const node of store.internals.nodes().values()) console.log(node.inspect(), node.entry())
+ */
+export interface NodeInternals {
+  /** Where the node stands (devtools). */
+  inspect(): NodeInspection
+  /** The data held with its version, or `undefined` while none is held (SSR). */
+  entry(): HeldEntry | undefined
+}
+
+/**
  * What a store offers its opt-in entries (`store.internals`): the parts
  * `reality/ssr` and `reality/devtools` are built on. Not for apps.
  *
@@ -373,10 +386,10 @@ export interface HeldEntry {
 export interface StoreInternals {
   /** Hands entries to their keys' nodes (adopted when newer than what is held), or keeps them, newest first, until the node is created. */
   seed(entries: Record<string, HeldEntry>): void
-  /** Every node's data with its version, and seeded entries still waiting for their node. */
-  held(): Record<string, HeldEntry>
-  /** Where every node stands, watched and cached. */
-  nodes(): NodeInspection[]
+  /** Every node by key, watched and cached (read-only). */
+  nodes(): ReadonlyMap<string, NodeInternals>
+  /** Seeded entries still waiting for their node, by key (read-only). */
+  seeded(): ReadonlyMap<string, HeldEntry>
   /** Calls `listener` after each sync request settled (answered or failed; aborts are not reported). Returns the unsubscribe function. */
   onSync(listener: (record: SyncRecord) => void): () => void
 }

@@ -125,8 +125,8 @@ describeInChromium('micro-frontends page in Chromium', () => {
     await page.click('[data-unmount="vue"]')
     const stateOfK2 = () =>
       page.evaluate(() => {
-        const registry = (globalThis as unknown as Record<symbol, { store: { internals: { nodes(): { key: string; state: string }[] } } }>)[Symbol.for('reality.registry')]
-        return registry?.store.internals.nodes().find((node) => node.key === 'k2')?.state
+        const registry = (globalThis as unknown as Record<symbol, { store: { internals: { nodes(): Map<string, { inspect(): { state: string } }> } } }>)[Symbol.for('reality.registry')]
+        return registry?.store.internals.nodes().get('k2')?.inspect().state
       })
     await until(async () => (await stateOfK2()) === 'cached', 'k2 to be only cached')
     const k3 = await writeAndCount(page, 'k3', 'svelte alone', ['svelte'])

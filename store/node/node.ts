@@ -1,4 +1,4 @@
-import { signal, type Signal } from '@preact/signals-core'
+import { Signal, type SignalOptions } from '@preact/signals-core'
 import type { ChangedEntry } from '../../protocol/types.js'
 import { RealityError } from '../errors.js'
 import { backoffDelay } from '../sync/retry-policy.js'
@@ -29,6 +29,10 @@ export interface NodeHost {
 
 /** Where a node is in its life (ARCHITECTURE.md C6). */
 export type Lifecycle = 'watched' | 'cached' | 'gone'
+
+/** The state of every node before its first data or error: one shared object, so creating a node allocates none. */
+const INITIAL_STATE: NodeState<any> = Object.freeze({ data: undefined, version: null, status: 'idle', error: undefined, isLoading: true })
+const NONE: readonly never[] = Object.freeze([])
 
 /**
  * A key's node: the data held and the version it is labelled with, the
@@ -64,13 +68,23 @@ export type Lifecycle = 'watched' | 'cached' | 'gone'
  *
  * @example
  * const node = new Node('user:42', { fetcher }, host)
- * const stop = node.state.subscribe(render) // watched
+ * const stop = node.subscribe(render) // watched
  * node.report({ version: 7 }) // fetches, then holds the data labelled 7
  */
-export class Node<T = any> {
+export class Node<T = any> extends Signal<NodeState<T>> {
+  /**
+   * Shared by every node (no closures per node): signals-core calls them
+   * with the node as `this` when its first subscriber comes and its last goes.
+   */
+  static readonly #lifecycleHooks: SignalOptions<NodeState<any>> = {
+    watched(this: Signal) {
+      ;(this as Node).#watch()
+    },
+    unwatched(this: Signal) {
+      ;(this as Node).#unwatch()
+    },
+  }
   readonly key: string
-  /** The state every subscriber sees; written only by `publish()`. */
-  readonly state: Signal<NodeState<T>>
   readonly #options: NodeOptions<T>
   readonly #host: NodeHost
   #data: T | undefined
@@ -84,7 +98,7 @@ export class Node<T = any> {
   #seen = -1
   /** Bumped whenever data is adopted: a fetch that started before sees it. */
   #generation = 0
-  #layers: { update: Updater<T> }[] = []
+  #layers: readonly { update: Updater<T> }[] = NONE
   #lifecycle: Lifecycle = 'cached'
   #subscribers = 0
   #fetchController: AbortController | undefined
@@ -92,23 +106,20 @@ export class Node<T = any> {
   #failures = 0
   #forced = false
   #lastFetchAt: number | undefined
-  #refetchWaiters: (() => void)[] = []
-  #idleWaiters: (() => void)[] = []
+  // Replaced, never mutated, so a node starts with the shared empty list.
+  #refetchWaiters: readonly (() => void)[] = NONE
+  #idleWaiters: readonly (() => void)[] = NONE
   #cancelLifecycleTimer: (() => void) | undefined
 
   constructor(key: string, options: NodeOptions<T>, host: NodeHost) {
+    super(INITIAL_STATE, Node.#lifecycleHooks)
     this.key = key
     this.#options = options
     this.#host = host
-    this.state = signal(this.#snapshot(), { watched: () => this.#watch(), unwatched: () => this.#unwatch() })
   }
 
   isGone() {
     return this.#lifecycle === 'gone'
-  }
-
-  isWatched() {
-    return this.#lifecycle === 'watched'
   }
 
   /** Starts the cache clock of a node created unwatched. */
@@ -171,7 +182,7 @@ export class Node<T = any> {
   /** Fetches whatever the version: now, after the fetch in flight, or cutting a backoff short. */
   refetch() {
     return new Promise<void>((resolve) => {
-      this.#refetchWaiters.push(resolve)
+      this.#refetchWaiters = [...this.#refetchWaiters, resolve]
       this.#forced = true
       this.#endBackoff()
       if (this.#fetchController) return
@@ -183,7 +194,7 @@ export class Node<T = any> {
   /** Resolves once no fetch is running or due for this key. */
   whenIdle() {
     return new Promise<void>((resolve) => {
-      this.#idleWaiters.push(resolve)
+      this.#idleWaiters = [...this.#idleWaiters, resolve]
       this.#settleIdleWaiters()
     })
   }
@@ -250,7 +261,7 @@ export class Node<T = any> {
 
   /** Publishes a new state object (stable between changes: useSyncExternalStore snapshots). */
   #publish() {
-    this.state.value = this.#snapshot()
+    this.value = this.#snapshot()
     announceChange()
   }
 
@@ -304,7 +315,10 @@ export class Node<T = any> {
   }
 
   #settleIdleWaiters() {
-    if (this.#idleWaiters.length && this.#isIdle()) this.#idleWaiters.splice(0).forEach((resolve) => resolve())
+    const waiters = this.#idleWaiters
+    if (!waiters.length || !this.#isIdle()) return
+    this.#idleWaiters = NONE
+    waiters.forEach((resolve) => resolve())
   }
 
   #startBackoff() {
@@ -331,7 +345,8 @@ export class Node<T = any> {
     const startGeneration = this.#generation
     const statusBefore = this.#status
     const controller = new AbortController()
-    const waiters = this.#refetchWaiters.splice(0)
+    const waiters = this.#refetchWaiters
+    this.#refetchWaiters = NONE
     this.#fetchController = controller
     this.#forced = false
     host.fetchStarted()
