@@ -26,7 +26,6 @@ export interface NodeHost {
   rejoin(): void
 }
 
-
 /** Where a node is in its life (ARCHITECTURE.md C6). */
 export type Lifecycle = 'watched' | 'cached' | 'gone'
 
@@ -36,7 +35,10 @@ const NONE: readonly never[] = Object.freeze([])
 
 /**
  * A key's node: the data held and the version it is labelled with, the
- * highest version reported, its lifecycle and its fetch cycle.
+ * highest version reported, its lifecycle and its fetch cycle. The node is
+ * itself the signal of its key's state (handles subscribe to it directly),
+ * and a class whose lifecycle hooks are shared: subscribing 10,000 keys
+ * allocates 10,000 objects, not 30 closures each.
  *
  * Lifecycle (ARCHITECTURE.md C6): created *cached* (by `store.node()`,
  * `get()` or hydration); *watched* from the first subscriber of its state
