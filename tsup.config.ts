@@ -19,6 +19,7 @@ const entries: Record<string, string> = {
   'swr/index': 'bridges/swr/index.ts',
   'tabs/index': 'tabs/index.ts',
   'stream/index': 'stream/index.ts',
+  'ssr/index': 'ssr/index.ts',
   'offline/index': 'offline/index.ts',
   'devtools/index': 'devtools/index.ts',
 }

@@ -5,6 +5,7 @@
  */
 import { createStore, type Store, type StoreOptions } from '../store/index.js'
 import { startLoopbackServer, until, type LoopbackServer } from '../test/loopback.js'
+import { inspect } from '../devtools/index.js'
 
 /** A loopback server, a store syncing with it, and every sync request it sent. */
 export interface RecordedLoopback {
@@ -35,7 +36,7 @@ export async function startRecordedLoopback(storeOptions: StoreOptions = {}): Pr
     server,
     store,
     syncs,
-    watched: () => store.inspect().nodes.filter((node) => node.state === 'watched').map((node) => node.key).sort(),
+    watched: () => inspect(store).nodes.filter((node) => node.state === 'watched').map((node) => node.key).sort(),
     async close() {
       store.destroy()
       await until(() => server.reality.stats().held === 0, 'the server to drop the aborted long-poll')

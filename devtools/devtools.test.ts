@@ -1,7 +1,7 @@
 /**
  * The devtools panel in Chromium, on a page whose store syncs with a real
  * server: what the panel shows (status, every node, the sync log) is checked
- * against `store.inspect()` and the records `store.onSync()` delivered, as
+ * against `inspect(store)` and the records `onSync(store)` delivered, as
  * they change; the panel is screenshotted; keys are shown as text; destroy()
  * removes it.
  */
@@ -13,7 +13,7 @@ import { build } from 'esbuild'
 import type { Browser, Page } from 'playwright-core'
 import { createRealityServer, type RealityServer } from 'reality/server'
 import { toNodeHandler } from 'reality/server/node'
-import type { StoreInspection, SyncRecord } from 'reality'
+import type { StoreInspection, SyncRecord } from 'reality/devtools'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeInChromium, launchChromium, until, watchPage } from '../test/browser.js'
 
@@ -89,7 +89,7 @@ function expectedRows(inspection: StoreInspection, records: SyncRecord[]): { sta
 
 /** The panel matches the store (node rows without the last-fetch clock, compared separately). */
 async function panelMatchesStore(page: Page): Promise<boolean> {
-  const [shown, state] = await Promise.all([panel(page), page.evaluate(() => ({ inspection: (globalThis as any).store.inspect(), records: (globalThis as any).records }))])
+  const [shown, state] = await Promise.all([panel(page), page.evaluate(() => ({ inspection: (globalThis as any).inspect(), records: (globalThis as any).records }))])
   const expected = expectedRows(state.inspection, state.records)
   return JSON.stringify({ ...shown, nodes: shown.nodes.map((row) => row.slice(0, 5)) }) === JSON.stringify(expected)
 }
@@ -112,7 +112,7 @@ describeInChromium('reality/devtools in Chromium', () => {
     await server?.close()
   })
 
-  it('shows the status, every node and the sync log exactly as store.inspect() and store.onSync() report them', async () => {
+  it('shows the status, every node and the sync log exactly as inspect(store) and onSync(store) report them', async () => {
     await until(() => server.reality.stats().held === 1, 'the store to hold a long-poll')
     await until(() => panelMatchesStore(page), 'the panel to match the store')
     const shown = await panel(page)

@@ -3,18 +3,46 @@
  * its connection status, every node (key, version, status, subscribers,
  * watched or cached, fetching, last fetch) and a log of its sync requests
  * (keys sent, held or quick, changed, duration, error). Framework-free, in a
- * shadow root so the page's styles and the panel's never meet; it reads only
- * the store's public inspection API (`store.inspect()`, `store.onSync()`).
+ * shadow root so the page's styles and the panel's never meet. It reads only
+ * what this entry also exports for tests and tools: `inspect(store)` and
+ * `onSync(store, listener)` (kept out of `reality` so apps do not download them).
  *
  * @example
- * import { mountDevtools } from 'reality/devtools'
+ * import { inspect, mountDevtools, onSync } from 'reality/devtools'
  * const devtools = mountDevtools() // the page's shared store, panel in the corner
  * devtools.destroy()
+ * const stop = onSync(store, (record) => console.log(record.keys, record.changed, inspect(store).status))
  *
  * @packageDocumentation
  */
-import type { NodeInspection, Store, SyncRecord } from '../store/types.js'
+import type { NodeInspection, Store, StoreInspection, SyncRecord } from '../store/types.js'
 import { PANEL_STYLE } from './style.js'
+
+export type { NodeInspection, StoreInspection, SyncRecord } from '../store/types.js'
+
+/**
+ * What `store` holds and where each node stands: the connection status and,
+ * per node, key, version, status, subscribers, watched or cached, fetching,
+ * last fetch and error.
+ *
+ * @example
+ * const { status, nodes } = inspect(store)
+ * const watched = nodes.filter((node) => node.state === 'watched').map((node) => node.key)
+ */
+export function inspect(store: Store): StoreInspection {
+  return { status: store.status.get(), nodes: [...store.internals.nodes().values()].map((node) => node.inspect()) }
+}
+
+/**
+ * Calls `listener` after each sync request of `store` settled (answered or
+ * failed; aborts are not reported). Returns the unsubscribe function.
+ *
+ * @example
+ * const stop = onSync(store, (record) => console.log(record.id, record.held, record.keys, record.changed, record.duration))
+ */
+export function onSync(store: Store, listener: (record: SyncRecord) => void): () => void {
+  return store.internals.onSync(listener)
+}
 
 /**
  * Options of {@link mountDevtools}.
@@ -42,7 +70,7 @@ export interface DevtoolsOptions {
 export interface Devtools {
   /** The panel's host element (its content lives in a shadow root). */
   readonly element: HTMLElement
-  /** Redraws from `store.inspect()` now. */
+  /** Redraws from `inspect(store)` now. */
   refresh(): void
   /** Removes the panel, its listeners and its timer. */
   destroy(): void
@@ -79,13 +107,13 @@ export function mountDevtools(options: DevtoolsOptions = {}): Devtools {
 
   const log: SyncRecord[] = []
   const refresh = () => {
-    const inspection = store.inspect()
+    const inspection = inspect(store)
     status.textContent = inspection.status
     status.dataset.status = inspection.status
     nodesBody.replaceChildren(...inspection.nodes.map(nodeRow))
     logBody.replaceChildren(...log.map(syncRow))
   }
-  const stopSyncLog = store.onSync((record) => {
+  const stopSyncLog = onSync(store, (record) => {
     log.unshift(record)
     if (log.length > maxLog) log.length = maxLog
     refresh()

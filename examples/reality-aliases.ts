@@ -22,5 +22,5 @@ export const realityAliases = [
   { find: /^reality\/server\/drizzle$/, replacement: root('server/drizzle/index.ts') },
   { find: /^reality\/server\/(redis|postgres)$/, replacement: root('server/versions/$1.ts') },
   { find: /^reality\/server\/node$/, replacement: root('server/node.ts') },
-  { find: /^reality\/(server|protocol|tabs|offline|devtools|stream)$/, replacement: root('$1/index.ts') },
+  { find: /^reality\/(server|protocol|tabs|offline|devtools|stream|ssr)$/, replacement: root('$1/index.ts') },
 ]

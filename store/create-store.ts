@@ -3,16 +3,15 @@ import { readable } from './atom.js'
 import { RealityError } from './errors.js'
 import { createHandle } from './handle.js'
 import { createMutations } from './mutations.js'
-import { createNode, type HeldEntry, type Node, type NodeHost } from './node/node.js'
-import { dehydrate, hydrate } from './ssr.js'
+import { Node, type NodeHost } from './node/node.js'
 import { createScheduler } from './sync/scheduler.js'
 import { trackTimers } from './timers.js'
 import { httpTransport } from './transports/http.js'
-import type { NodeOptions, Store, StoreOptions, SyncRecord } from './types.js'
+import type { HeldEntry, NodeOptions, Store, StoreOptions, SyncRecord } from './types.js'
 
 /**
  * Creates a client store: a normalized map of nodes (one per key), one sync
- * loop, optimistic mutations and SSR snapshots. Most apps want one per page:
+ * loop and optimistic mutations. Most apps want one per page:
  * see `getSharedStore()`. This file only wires the parts together.
  *
  * One node per key (ARCHITECTURE.md C4): `store.node(key, options)` returns
@@ -106,7 +105,7 @@ export function createStore(options: StoreOptions = {}): Store {
   function ensure(key: string, nodeOptions: NodeOptions<any>, toWatch?: boolean): Node {
     let node = nodes.get(key)
     if (!node) {
-      node = createNode(key, nodeOptions, nodeHost)
+      node = new Node(key, nodeOptions, nodeHost)
       nodes.set(key, node)
       const entry = waiting.get(key)
       waiting.delete(key)
@@ -129,6 +128,8 @@ export function createStore(options: StoreOptions = {}): Store {
     for (const key of keys) nodes.get(key)?.retry()
   }
 
+  const handleHost = { ensure, touch }
+
   const mutations = createMutations({
     node: (key) => nodes.get(key),
     retry,
@@ -138,7 +139,7 @@ export function createStore(options: StoreOptions = {}): Store {
   return {
     node(key, nodeOptions) {
       if (destroyed) throw new RealityError('destroyed', 'Store destroyed: create a new one')
-      return createHandle(key, nodeOptions.fallback, { ensure: (toWatch) => ensure(key, nodeOptions, toWatch), touch })
+      return createHandle(key, nodeOptions as NodeOptions<any>, handleHost)
     },
     sync(keys) {
       retry(keys ?? [...watchedNodes].map((node) => node.key))
@@ -146,12 +147,23 @@ export function createStore(options: StoreOptions = {}): Store {
     },
     mutate: mutations.mutate,
     status: readable(scheduler.status),
-    dehydrate: () => dehydrate(nodes, waiting),
-    hydrate: (snapshot) => batch(() => hydrate(snapshot, nodes, waiting)),
-    inspect: () => ({ status: scheduler.status.peek(), nodes: [...nodes.values()].map((node) => node.inspect()) }),
-    onSync(listener) {
-      syncListeners.add(listener)
-      return () => void syncListeners.delete(listener)
+    internals: {
+      seed(entries) {
+        batch(() => {
+          for (const key of Object.keys(entries)) {
+            const entry = entries[key]!
+            const node = nodes.get(key)
+            if (node) node.hydrate(entry)
+            else if (entry.version > (waiting.get(key)?.version ?? -1)) waiting.set(key, entry)
+          }
+        })
+      },
+      nodes: () => nodes,
+      seeded: () => waiting,
+      onSync(listener) {
+        syncListeners.add(listener)
+        return () => void syncListeners.delete(listener)
+      },
     },
     destroy() {
       destroyed = true

@@ -130,4 +130,20 @@ describe('handle = readable atom', () => {
     await settle()
     expect(t.last().request.known).toEqual({ k: null })
   })
+
+  it(".signal read after its node is gone follows the key's fresh node (a dropped node publishes once more)", async () => {
+    const { t, clock, store } = setup({ cacheTime: 0 })
+    const handle = store.node('k', { fetcher: () => 'v' })
+    const stop = handle.subscribe(() => {})
+    await settle()
+    t.last().respond({ k: { version: 1 } })
+    await settle()
+    expect(handle.signal.value.version).toBe(1)
+    stop()
+    clock.advance(1000)
+    expect(store.debug().nodes).toBe(0)
+    // The computed is not watched: it re-runs only if a source changed; the drop is that change.
+    expect(handle.signal.value).toMatchObject({ version: null, data: undefined })
+    expect(store.debug().nodes).toBe(1)
+  })
 })

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { RealityError } from './errors.js'
 import { deferred, settle, useManualStores } from './test-helpers.js'
 import type { SyncRecord } from './types.js'
+import { inspect, onSync } from '../devtools/index.js'
 
 const setup = useManualStores()
 
-describe('store.inspect()', () => {
+describe('inspect(store)', () => {
   it('lists every node: version, status, subscribers, watched or cached, fetching, last fetch, error', async () => {
     const { t, clock, store } = setup({ grace: 100 })
     const gate = deferred<string>()
@@ -16,7 +17,7 @@ describe('store.inspect()', () => {
     await settle()
     t.last().respond({ a: { version: 3 }, b: { version: 1 } })
     await settle()
-    expect(store.inspect()).toEqual({
+    expect(inspect(store)).toEqual({
       status: 'live',
       nodes: [
         { key: 'a', version: null, status: 'loading', subscribers: 2, state: 'watched', fetching: true, lastFetchAt: undefined, error: undefined },
@@ -28,15 +29,15 @@ describe('store.inspect()', () => {
     await settle()
     stops.forEach((stop) => stop())
     clock.advance(100)
-    expect(store.inspect().nodes[0]).toMatchObject({ key: 'a', version: 3, status: 'success', subscribers: 0, state: 'cached', fetching: false, lastFetchAt: expect.any(Number) })
+    expect(inspect(store).nodes[0]).toMatchObject({ key: 'a', version: 3, status: 'success', subscribers: 0, state: 'cached', fetching: false, lastFetchAt: expect.any(Number) })
   })
 })
 
-describe('store.onSync()', () => {
+describe('onSync(store)', () => {
   it('reports each settled request (not aborted ones) until unsubscribed', async () => {
     const { t, store } = setup()
     const records: SyncRecord[] = []
-    const stop = store.onSync((record) => records.push(record))
+    const stop = onSync(store, (record) => records.push(record))
     store.node('a', { fetcher: () => 'A' }).subscribe(() => {})
     store.node('secret', { fetcher: () => 'S' }).subscribe(() => {})
     await settle()

@@ -5,6 +5,7 @@ import { focusManager } from './managers/focus.js'
 import { windowEvents } from './managers/manager.js'
 import { onlineManager } from './managers/online.js'
 import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
+import { inspect } from '../devtools/index.js'
 
 // The long-poll loop waits a second after an answer that came back within a
 // second (Date.now): a frozen clock makes that deterministic.
@@ -56,13 +57,13 @@ describe('lifecycle (ARCHITECTURE.md C6)', () => {
     stops[1]!()
     expect(clock.delays()).toContain(1500)
     clock.advance(1499)
-    expect(store.inspect().nodes).toMatchObject([{ key: 'k', state: 'watched' }])
+    expect(inspect(store).nodes).toMatchObject([{ key: 'k', state: 'watched' }])
     const resubscribe = handle.subscribe(() => {}) // back within the grace delay: same node, no new request
     expect(clock.delays()).not.toContain(1500)
     resubscribe()
     clock.advance(1500)
     // Cached: data, version and hash kept, out of `known`, nothing sent, no listener.
-    expect(store.inspect().nodes).toMatchObject([{ key: 'k', state: 'cached', version: 1, subscribers: 0 }])
+    expect(inspect(store).nodes).toMatchObject([{ key: 'k', state: 'cached', version: 1, subscribers: 0 }])
     expect(store.debug()).toEqual({ nodes: 1, timers: 1, requests: 0, fetches: 0, hydrated: 0, mutations: 0 })
     expect(clock.delays()).toEqual([300_000])
     expect(t.open()).toHaveLength(0)
@@ -86,10 +87,10 @@ describe('lifecycle (ARCHITECTURE.md C6)', () => {
     const handles = ['a', 'b', 'c'].map((key) => small.node(key, { fetcher: () => key }))
     expect(small.debug().nodes).toBe(0) // a handle creates its node when first read or subscribed
     handles.forEach((handle) => handle.get())
-    expect(small.inspect().nodes.map((node) => node.key)).toEqual(['b', 'c'])
+    expect(inspect(small).nodes.map((node) => node.key)).toEqual(['b', 'c'])
     handles[1]!.get() // b is now the most recently used
     small.node('d', { fetcher: () => 'd' }).get()
-    expect(small.inspect().nodes.map((node) => node.key).sort()).toEqual(['b', 'd'])
+    expect(inspect(small).nodes.map((node) => node.key).sort()).toEqual(['b', 'd'])
     small.destroy()
     expect(clock.count).toBe(0)
   })

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createStore } from './create-store.js'
 import { manualTimers, manualTransport, settle } from './test-helpers.js'
 import type { NodeHandle, NodeState } from './types.js'
+import { hydrate } from '../ssr/index.js'
+import { inspect } from '../devtools/index.js'
 
 // The long-poll loop waits a second after an answer that came back within a
 // second (Date.now): a frozen clock makes that deterministic.
@@ -49,13 +51,13 @@ it("a handle works with @nanostores/react's useStore: renders, updates, and lets
   await act(async () => app.unmount())
   clock.advance(500)
   expect(store.debug()).toMatchObject({ nodes: 1, timers: 1, requests: 0 }) // cached for cacheTime
-  expect(store.inspect().nodes).toMatchObject([{ key: 'title', state: 'cached', subscribers: 0, version: 2 }])
+  expect(inspect(store).nodes).toMatchObject([{ key: 'title', state: 'cached', subscribers: 0, version: 2 }])
 })
 
 it('renders on the server with react-dom/server from hydrated data, without fetching', () => {
   const store = createStore({ transport: manualTransport().transport, timers: manualTimers().timers })
   stores.push(store)
-  store.hydrate({ v: 1, nodes: { title: { data: 'from the server', version: 7 } } })
+  hydrate(store, { v: 1, nodes: { title: { data: 'from the server', version: 7 } } })
   const handle = store.node('title', { fetcher: () => { throw new Error('no fetch during SSR') } })
   expect(renderToString(h(Title, { handle }))).toBe('<h1>from the server</h1>')
 })

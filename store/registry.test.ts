@@ -18,7 +18,7 @@ describe('getSharedStore (ARCHITECTURE.md C5)', () => {
   it('returns one store per page, registered under Symbol.for("reality.registry") with the protocol version and the store API shape', () => {
     const store = getSharedStore({ live: 'events' })
     expect(getSharedStore()).toBe(store)
-    expect((globalThis as any)[BRAND]).toMatchObject({ v: 1, api: 2, claims: 1 })
+    expect((globalThis as any)[BRAND]).toMatchObject({ v: 1, api: 3, claims: 1 })
     store.destroy()
     expect((globalThis as any)[BRAND]).toBeUndefined()
     expect(getSharedStore()).not.toBe(store)
@@ -36,9 +36,15 @@ describe('getSharedStore (ARCHITECTURE.md C5)', () => {
       expect(String(warn.mock.calls[0]![0])).toMatch(/private store: use one reality version in all bundles/)
       expect((globalThis as any)[BRAND]).toBe(foreign) // left alone
       store.destroy()
-      ;(globalThis as any)[BRAND] = { v: 2, api: 2, store: {}, claims: 1 }
+      ;(globalThis as any)[BRAND] = { v: 2, api: 3, store: {}, claims: 1 }
       expect(() => getSharedStore().destroy()).not.toThrow()
       expect(warn).toHaveBeenCalledTimes(2)
+      // API 2 had store.hydrate()/inspect() and no store.internals (reality/ssr and reality/devtools need it).
+      ;(globalThis as any)[BRAND] = { v: 1, api: 2, store: { hydrate() {}, inspect() {} }, claims: 1 }
+      const beside = getSharedStore({ live: 'events' })
+      expect(typeof beside.internals.nodes).toBe('function')
+      expect(warn).toHaveBeenCalledTimes(3)
+      beside.destroy()
     } finally {
       warn.mockRestore()
     }

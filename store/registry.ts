@@ -9,7 +9,7 @@ const PROTOCOL_VERSION = 1
  * method is added, removed or changes meaning: a copy of the library that
  * finds another shape must not call methods the registered store lacks.
  */
-const STORE_API = 2
+const STORE_API = 3
 
 /** What lives under `globalThis[Symbol.for('reality.registry')]`. */
 export interface RegistryRecord {

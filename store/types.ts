@@ -198,14 +198,14 @@ export interface StoreOptions extends HttpTransportOptions {
 }
 
 /**
- * A JSON-serializable picture of the data a store holds (`store.dehydrate()`).
+ * A JSON-serializable picture of the data a store holds (`dehydrate(store)` of `reality/ssr`).
  *
  * @example
  * const snapshot: Snapshot = { v: 1, nodes: { 'user:1': { data: { name: 'Ada' }, version: 1732271234567001 } } }
  */
 export interface Snapshot {
   v: 1
-  nodes: Record<string, { data: unknown; version: number; hash?: string }>
+  nodes: Record<string, HeldEntry>
 }
 
 /**
@@ -280,25 +280,23 @@ export interface Store {
   mutate<const K extends readonly (string | NodeHandle<any>)[], R>(keys: K, fn: () => Promise<R> | R, options?: MutateOptions<K>): Promise<R>
   /** The connection to the server (see `ConnectionStatus`). */
   readonly status: ReadableAtom<ConnectionStatus>
-  /** The data held, for SSR: pass it to `hydrate()` in the browser. */
-  dehydrate(): Snapshot
-  /** Adopts a snapshot's entries that are newer than what is held. */
-  hydrate(snapshot: Snapshot): void
   /** Aborts every request and fetch, clears every timer and listener. The store is unusable afterwards. */
   destroy(): void
   /** Diagnostics: counts of what the store owns. */
   debug(): StoreStats
-  /** What the store holds and where each node stands (devtools). */
-  inspect(): StoreInspection
-  /** Calls `listener` after each sync request settled (answered or failed; aborts are not reported). Returns the unsubscribe function. */
-  onSync(listener: (record: SyncRecord) => void): () => void
+  /**
+   * What the opt-in entries build on (`reality/ssr`'s `dehydrate()` and
+   * `hydrate()`, `reality/devtools`' `inspect()` and `onSync()`), so that
+   * apps without them do not download them. Apps call those functions, not this.
+   */
+  readonly internals: StoreInternals
 }
 
 /**
- * One node as `store.inspect()` shows it.
+ * One node as `inspect(store)` of `reality/devtools` shows it.
  *
  * @example
- * store.inspect().nodes.filter((node) => node.state === 'watched')
+ * inspect(store).nodes.filter((node) => node.state === 'watched')
  */
 export interface NodeInspection {
   key: string
@@ -317,10 +315,10 @@ export interface NodeInspection {
 }
 
 /**
- * What `store.inspect()` returns.
+ * What `inspect(store)` of `reality/devtools` returns.
  *
  * @example
- * const { status, nodes } = store.inspect()
+ * const { status, nodes } = inspect(store)
  */
 export interface StoreInspection {
   status: ConnectionStatus
@@ -328,11 +326,12 @@ export interface StoreInspection {
 }
 
 /**
- * One settled sync request, as `store.onSync()` reports it. A request split
- * to fit the server's limits reports one record per part, with the same `id`.
+ * One settled sync request, as `onSync(store, listener)` of `reality/devtools`
+ * reports it. A request split to fit the server's limits reports one record
+ * per part, with the same `id`.
  *
  * @example
- * store.onSync((record) => console.log(record.id, record.keys.length, record.changed))
+ * onSync(store, (record) => console.log(record.id, record.keys.length, record.changed))
  */
 export interface SyncRecord {
   /** Request number, increasing. */
@@ -350,6 +349,49 @@ export interface SyncRecord {
   duration: number
   /** Message, when it failed. */
   error?: string
+}
+
+/**
+ * One entry of a {@link Snapshot}: data labelled with the version it is exactly.
+ *
+ * @example
+ * const entry: HeldEntry = { data: { name: 'Ada' }, version: 7 }
+ */
+export interface HeldEntry {
+  data: unknown
+  version: number
+  hash?: string
+}
+
+/**
+ * What a node shows the opt-in entries (`store.internals.nodes()`).
+ *
+ * @example
+ * for (const node of store.internals.nodes().values()) console.log(node.inspect(), node.entry())
+ */
+export interface NodeInternals {
+  /** Where the node stands (devtools). */
+  inspect(): NodeInspection
+  /** The data held with its version, or `undefined` while none is held (SSR). */
+  entry(): HeldEntry | undefined
+}
+
+/**
+ * What a store offers its opt-in entries (`store.internals`): the parts
+ * `reality/ssr` and `reality/devtools` are built on. Not for apps.
+ *
+ * @example
+ * store.internals.seed({ 'user:1': { data: { name: 'Ada' }, version: 7 } }) // what hydrate(store, snapshot) does
+ */
+export interface StoreInternals {
+  /** Hands entries to their keys' nodes (adopted when newer than what is held), or keeps them, newest first, until the node is created. */
+  seed(entries: Record<string, HeldEntry>): void
+  /** Every node by key, watched and cached (read-only). */
+  nodes(): ReadonlyMap<string, NodeInternals>
+  /** Seeded entries still waiting for their node, by key (read-only). */
+  seeded(): ReadonlyMap<string, HeldEntry>
+  /** Calls `listener` after each sync request settled (answered or failed; aborts are not reported). Returns the unsubscribe function. */
+  onSync(listener: (record: SyncRecord) => void): () => void
 }
 
 /**

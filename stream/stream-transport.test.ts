@@ -5,6 +5,7 @@ import { createRealityServer, type RealityServer } from '../server/index.js'
 import { toNodeHandler } from '../server/node.js'
 import { createStore, type Store } from '../store/index.js'
 import { FIRST_LINE_MS, streamTransport } from './stream-transport.js'
+import { inspect } from '../devtools/index.js'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -128,7 +129,7 @@ describe('streamTransport over a real loopback server', () => {
     const stop = s.node('k', { fetcher: async () => 'x' }).subscribe(() => {})
     await expect.poll(() => s.node('k', { fetcher: async () => 'x' }).get().version).not.toBeNull()
     stop()
-    await expect.poll(() => s.inspect().nodes.find((node) => node.key === 'k')?.state).toBe('cached') // unwatched; the stream still carries it
+    await expect.poll(() => inspect(s).nodes.find((node) => node.key === 'k')?.state).toBe('cached') // unwatched; the stream still carries it
     const { k: latest } = await reality.invalidate(['k', 'keep'], { payload: 'changed' })
     await expect.poll(() => keep.get().data).toBe('changed') // the stream has reported k's new version too
     const again = s.node('k', { fetcher: async () => 'x' })

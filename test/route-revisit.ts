@@ -9,6 +9,7 @@
 import { expect } from 'vitest'
 import type { Store } from '../store/index.js'
 import { until, type LoopbackServer } from './loopback.js'
+import { inspect } from '../devtools/index.js'
 
 /** The keys of the two routes. */
 export const ROUTE_KEYS = { a: 'route:a', b: 'route:b' } as const
@@ -47,7 +48,7 @@ export function routeDatabase() {
  * await routeAtoBtoA(server, store, app, routes)
  */
 export async function routeAtoBtoA(server: LoopbackServer, store: Store, app: RouteApp, routes: ReturnType<typeof routeDatabase>): Promise<void> {
-  const cached = (key: string) => store.inspect().nodes.some((node) => node.key === key && node.state === 'cached')
+  const cached = (key: string) => inspect(store).nodes.some((node) => node.key === key && node.state === 'cached')
 
   await app.show('a')
   await until(() => app.text() === 'A1', 'route A')

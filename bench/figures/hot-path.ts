@@ -11,6 +11,7 @@ import { createStore, embeddedTransport } from '../../store/index.js'
 import { createRealityServer } from '../../server/index.js'
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
 import { until } from '../lib/wait.js'
+import { hydrate } from '../../ssr/index.js'
 
 const UPDATES = 200_000
 const ROUNDS = 7
@@ -18,7 +19,7 @@ const NODES = 10_000
 const GRACE_MS = 50
 
 const HOT_PATH_WHY =
-  "One node update is one store.hydrate() (snapshot check), one adopt() that builds the new NodeState object (kept as the stable snapshot useSyncExternalStore needs), one signal write, and the subscriber's effect; the handle subscribes to the node's signal directly (no computed layer). What remains above a bare signal is the snapshot check and the state object, which carries version, status and error with the data."
+  "One node update is one hydrate(store) (snapshot check), one adopt() that builds the new NodeState object (kept as the stable snapshot useSyncExternalStore needs), one signal write, and the subscriber's effect; the handle subscribes to the node's signal directly (no computed layer). What remains above a bare signal is the snapshot check and the state object, which carries version, status and error with the data."
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('Run hot-path.ts with node --expose-gc.')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -58,14 +59,14 @@ async function updateFigures() {
   const off = a.listen(() => void atomCalls++)
 
   // Reality: a node whose data is exact (hydrated, as after SSR or an inline
-  // payload) takes newer data through store.hydrate() — the public path into
+  // payload) takes newer data through hydrate(store) — the public path into
   // the same adopt() a payload uses. Versions above the server's, and live:
   // 'events', so no sync runs in between.
   const server = createRealityServer()
   const key = 'bench:hot'
   const base = (await server.invalidate([key]))[key]!
   const store = createStore({ transport: embeddedTransport(server), live: 'events' })
-  store.hydrate({ v: 1, nodes: { [key]: { data: { n: 0 }, version: base } } })
+  hydrate(store, { v: 1, nodes: { [key]: { data: { n: 0 }, version: base } } })
   const handle = store.node<{ n: number }>(key, { fetcher: () => ({ n: -1 }) })
   let nodeCalls = 0
   const stop = handle.listen(() => void nodeCalls++)
@@ -75,7 +76,7 @@ async function updateFigures() {
   const contenders: Record<'signal' | 'atom' | 'node', Contender> = {
     signal: { update: (n) => (s.value = { n }), calls: () => signalCalls, next: 1, results: [] },
     atom: { update: (n) => a.set({ n }), calls: () => atomCalls, next: 1, results: [] },
-    node: { update: (n) => store.hydrate({ v: 1, nodes: { [key]: { data: { n }, version: base + n } } }), calls: () => nodeCalls, next: 1, results: [] },
+    node: { update: (n) => hydrate(store, { v: 1, nodes: { [key]: { data: { n }, version: base + n } } }), calls: () => nodeCalls, next: 1, results: [] },
   }
   // Interleaved rounds (round 0 is warm-up): a burst of other work on the
   // machine hits every contender alike instead of one of them.
@@ -172,7 +173,7 @@ async function main() {
       ratioCheck('subscribe 10,000 nodes / 10,000 nanostores atoms', s.subscribeMs, a.subscribeMs, '≤', 10, 'Subscribing a node creates a signals-core effect, marks the node watched and, for the first key, starts the sync loop; an atom subscription pushes a listener.'),
     ],
     notes: [
-      `Update: ${ROUNDS} interleaved rounds of ${UPDATES.toLocaleString('en')} updates per contender (after one warm-up round), median ns per update, each with exactly one subscriber call verified. Reality's update goes through the public \`store.hydrate()\` into the node's \`adopt()\` (the path an inline payload takes), which writes the node's state signal, then the subscriber; the baselines write one signal / one atom.`,
+      `Update: ${ROUNDS} interleaved rounds of ${UPDATES.toLocaleString('en')} updates per contender (after one warm-up round), median ns per update, each with exactly one subscriber call verified. Reality's update goes through the public \`hydrate(store)\` into the node's \`adopt()\` (the path an inline payload takes), which writes the node's state signal, then the subscriber; the baselines write one signal / one atom.`,
       `Subscribe/unsubscribe: ${NODES.toLocaleString('en')} nodes on one store (in-process server via embeddedTransport, live: 'events', grace ${GRACE_MS} ms, cacheTime 0); heap measured after forced GC (--expose-gc) after a 1,000-node warm-up cycle on the same store, while subscribed, and once every node was collected (store.debug() after: ${JSON.stringify(s.debug)}); heap left overall ${Math.round(s.left / 1024)} KiB.`,
     ],
   }

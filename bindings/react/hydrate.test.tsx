@@ -4,6 +4,7 @@ import { renderToString } from 'react-dom/server'
 import { afterEach, expect, it, vi } from 'vitest'
 import { createStore, getSharedStore, type Store, type Transport } from '../../store/index.js'
 import { RealityProvider, useReality } from './index.js'
+import { dehydrate, hydrate } from '../../ssr/index.js'
 
 let store: Store | undefined
 let root: Root | undefined
@@ -31,8 +32,8 @@ function Greeting(props: { fetcher: () => Promise<string> }) {
 it('hydrateRoot with the server snapshot: same markup, no mismatch, no fetch, and no provider needed', async () => {
   // Server side: a store that loaded the data, rendered and dehydrated.
   const server = createStore({ live: 'events', transport: atVersion7 })
-  server.hydrate({ v: 1, nodes: { greeting: { data: 'hello from the server', version: 7 } } })
-  const snapshot = JSON.parse(JSON.stringify(server.dehydrate()))
+  hydrate(server, { v: 1, nodes: { greeting: { data: 'hello from the server', version: 7 } } })
+  const snapshot = JSON.parse(JSON.stringify(dehydrate(server)))
   const html = renderToString(
     <RealityProvider store={server}>
       <Greeting fetcher={async () => 'never'} />
@@ -43,7 +44,7 @@ it('hydrateRoot with the server snapshot: same markup, no mismatch, no fetch, an
 
   // Browser side: the page's shared store (no RealityProvider) adopts the snapshot before hydrating.
   store = getSharedStore({ transport: atVersion7, live: 'events' })
-  store.hydrate(snapshot)
+  hydrate(store, snapshot)
   const errors = vi.spyOn(console, 'error')
   const fetcher = vi.fn(async () => 'refetched')
   const container = document.createElement('div')

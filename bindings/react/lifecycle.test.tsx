@@ -5,6 +5,7 @@ import { createStore, type Store, type Transport } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
+import { dehydrate } from '../../ssr/index.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
@@ -120,7 +121,7 @@ describe('react key change', () => {
     )
     await screen.findByText('data of user:2')
     await expect.poll(() => store!.debug().nodes).toBe(1)
-    expect(Object.keys(store.dehydrate().nodes)).toEqual(['user:2'])
+    expect(Object.keys(dehydrate(store).nodes)).toEqual(['user:2'])
     view.unmount()
     await expect.poll(() => store!.debug()).toEqual(idle)
   })

@@ -3,14 +3,15 @@ import { renderToString } from 'react-dom/server'
 import { describe, expect, it, vi } from 'vitest'
 import { createStore } from '../../store/index.js'
 import { RealityProvider, useReality, useRealityStatus } from './index.js'
+import { dehydrate, hydrate } from '../../ssr/index.js'
 
 type Todo = { id: number; title: string }
 
 /** What a server render produces after loading its data: a dehydrated snapshot. */
 function serverSnapshot() {
   const store = createStore({ live: 'events' })
-  store.hydrate({ v: 1, nodes: { 'todos:1': { data: [{ id: 1, title: 'write the binding' }], version: 7 } } })
-  const snapshot = store.dehydrate()
+  hydrate(store, { v: 1, nodes: { 'todos:1': { data: [{ id: 1, title: 'write the binding' }], version: 7 } } })
+  const snapshot = dehydrate(store)
   store.destroy()
   return JSON.parse(JSON.stringify(snapshot)) as typeof snapshot
 }
@@ -29,7 +30,7 @@ function Todos(props: { fetcher: () => Promise<Todo[]> }) {
 describe('react SSR', () => {
   it('renders hydrated data without calling the fetcher', () => {
     const store = createStore({ live: 'events' })
-    store.hydrate(serverSnapshot())
+    hydrate(store, serverSnapshot())
     const fetcher = vi.fn(async (): Promise<Todo[]> => [])
     const html = renderToString(
       <RealityProvider store={store}>

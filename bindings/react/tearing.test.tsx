@@ -3,6 +3,7 @@ import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, expect, it, vi } from 'vitest'
 import { createStore, type Store } from '../../store/index.js'
 import { RealityProvider, useReality } from './index.js'
+import { hydrate } from '../../ssr/index.js'
 
 // This test drives React itself, outside act(): act renders transitions
 // synchronously, while a real page renders them concurrently (time-sliced),
@@ -24,7 +25,7 @@ it('no tearing: a store change in the middle of a concurrent render is never com
   ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
   // 'events' and a transport that never answers: the data comes from snapshots only.
   store = createStore({ live: 'events', transport: { sync: () => new Promise(() => {}) } })
-  store.hydrate({ v: 1, nodes: { headline: { data: 'old', version: 1 } } })
+  hydrate(store, { v: 1, nodes: { headline: { data: 'old', version: 1 } } })
   const container = document.createElement('div')
   // What the DOM shows after every commit that touches the list or an item.
   const commits: string[][] = []

@@ -13,6 +13,7 @@ import { Chat } from './fixtures/Chat.js'
 import { startLoopback, startLoopbackServer, until, type Loopback } from '../../test/loopback.js'
 import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 import { RealityProvider, createReality, useRealityStore } from './index.js'
+import { hydrate } from '../../ssr/index.js'
 
 const ROOM = 'chat:room:general'
 const cleanups: (() => unknown)[] = []
@@ -71,7 +72,7 @@ describe('createReality in a rendered component', () => {
   test('a store hydrated from the server snapshot renders at once and does not refetch', async () => {
     const { reality: server, store } = await loopback()
     const { [ROOM]: version } = await server.invalidate(ROOM)
-    store.hydrate({ v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
+    hydrate(store, { v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
     const db = roomDatabase('from the database')
     const element = target()
     cleanups.push(render(() => <RealityProvider store={store}><Chat fetcher={db.fetcher} /></RealityProvider>, element))

@@ -13,6 +13,7 @@ import RoomSwitch from './fixtures/RoomSwitch.svelte'
 import { startLoopback, startLoopbackServer, until, type Loopback } from '../../test/loopback.js'
 import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
 import { getRealityStore, reality, realityStatus } from './index.js'
+import { hydrate } from '../../ssr/index.js'
 
 const ROOM = 'chat:room:general'
 const cleanups: (() => unknown)[] = []
@@ -62,7 +63,7 @@ describe('reality() in a mounted component', () => {
   test('a store hydrated from the server snapshot renders at once and does not refetch', async () => {
     const { reality: server, store } = await loopback()
     const { [ROOM]: version } = await server.invalidate(ROOM)
-    store.hydrate({ v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
+    hydrate(store, { v: 1, nodes: { [ROOM]: { data: ['from the server render'], version: version! } } })
     const db = roomDatabase('from the database')
     const element = target()
     const component = mount(Chat, { target: element, props: { fetcher: db.fetcher, store } })

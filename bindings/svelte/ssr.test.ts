@@ -11,6 +11,7 @@ import { createStore, embeddedTransport, type Fetcher, type Snapshot, type Trans
 import Chat from './fixtures/Chat.svelte'
 import ChatRunes from './fixtures/ChatRunes.svelte'
 import { until } from '../../test/loopback.js'
+import { dehydrate, hydrate } from '../../ssr/index.js'
 
 const ROOM = 'chat:room:general'
 let server: RealityServer
@@ -25,7 +26,7 @@ async function loadSnapshot(messages: string[]): Promise<Snapshot> {
   const unsubscribe = node.subscribe(() => {})
   await until(() => node.get().status === 'success', 'the loader to fetch')
   unsubscribe()
-  const snapshot = loader.dehydrate()
+  const snapshot = dehydrate(loader)
   loader.destroy()
   // It crosses the wire as JSON.
   return JSON.parse(JSON.stringify(snapshot)) as Snapshot
@@ -36,7 +37,7 @@ function hydratedStore(snapshot: Snapshot) {
   const inner = embeddedTransport(server)
   const transport: Transport = { sync: vi.fn((request, signal) => inner.sync(request, signal)) }
   const store = createStore({ transport })
-  store.hydrate(snapshot)
+  hydrate(store, snapshot)
   const fetcher = vi.fn<Fetcher<string[]>>(() => ['fetched on the server'])
   return { store, transport, fetcher }
 }

@@ -4,6 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest'
 import { createStore, type Store, type Transport } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
+import { dehydrate, hydrate } from '../../ssr/index.js'
 
 let store: Store | undefined
 afterEach(() => {
@@ -23,15 +24,15 @@ const atVersion7: Transport = {
 
 it('hydrating the server markup with the snapshot: no mismatch, no fetch', async () => {
   const server = createStore({ live: 'events', transport: atVersion7 })
-  server.hydrate({ v: 1, nodes: { greeting: { data: 'hello from the server', version: 7 } } })
-  const snapshot = JSON.parse(JSON.stringify(server.dehydrate()))
+  hydrate(server, { v: 1, nodes: { greeting: { data: 'hello from the server', version: 7 } } })
+  const snapshot = JSON.parse(JSON.stringify(dehydrate(server)))
   const never = async () => 'never'
   const html = await renderToString(createSSRApp({ render: () => h(KeyView, { nodeKey: 'greeting', fetcher: never }) }).use(RealityPlugin, { store: server }))
   server.destroy()
   expect(html).toContain('<h1>hello from the server</h1>')
 
   store = createStore({ live: 'events', transport: atVersion7 })
-  store.hydrate(snapshot)
+  hydrate(store, snapshot)
   const warnings = vi.spyOn(console, 'warn')
   const errors = vi.spyOn(console, 'error')
   const fetcher = vi.fn(async () => 'refetched')

@@ -6,6 +6,7 @@ import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin, useReality } from './index.js'
 import { startLoopbackServer, type LoopbackServer } from '../../test/loopback.js'
 import { ROUTE_KEYS, routeAtoBtoA, routeDatabase } from '../../test/route-revisit.js'
+import { dehydrate } from '../../ssr/index.js'
 
 let server: LoopbackServer | undefined
 let store: Store | undefined
@@ -132,7 +133,7 @@ describe('vue reactive key', () => {
     await expect.poll(() => user.data.value).toBe('data of user:2')
     // user:1 lost its only subscriber: gone after the (zero) grace delay and cache time.
     await expect.poll(() => store!.debug().nodes).toBe(1)
-    expect(store.dehydrate().nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
+    expect(dehydrate(store).nodes).toEqual({ 'user:2': { data: 'data of user:2', version: 1 } })
     scope.stop()
     await expect.poll(() => store!.debug()).toEqual(idle)
   })

@@ -5,12 +5,13 @@ import { describe, expect, it, vi } from 'vitest'
 import { createStore } from '../../store/index.js'
 import KeyView from './fixtures/KeyView.vue'
 import { RealityPlugin } from './index.js'
+import { dehydrate, hydrate, type Snapshot } from '../../ssr/index.js'
 
 /** What a server render produces after loading its data: a JSON snapshot. */
 function serverSnapshot() {
   const store = createStore({ live: 'events' })
-  store.hydrate({ v: 1, nodes: { 'todos:1': { data: ['write the binding', 'test it'], version: 7 } } })
-  const snapshot = JSON.parse(JSON.stringify(store.dehydrate())) as ReturnType<typeof store.dehydrate>
+  hydrate(store, { v: 1, nodes: { 'todos:1': { data: ['write the binding', 'test it'], version: 7 } } })
+  const snapshot = JSON.parse(JSON.stringify(dehydrate(store))) as Snapshot
   store.destroy()
   return snapshot
 }
@@ -18,7 +19,7 @@ function serverSnapshot() {
 describe('vue SSR (renderToString)', () => {
   it('renders hydrated data from a <script setup> component without calling the fetcher', async () => {
     const store = createStore({ live: 'events' })
-    store.hydrate(serverSnapshot())
+    hydrate(store, serverSnapshot())
     const fetcher = vi.fn(async () => ['never'])
     const app = createSSRApp({ render: () => h(KeyView, { nodeKey: 'todos:1', fetcher }) }).use(RealityPlugin, { store })
     const html = await renderToString(app)

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { until } from '../../test/loopback.js'
 import { fakeDatabase, startRecordedLoopback, type RecordedLoopback } from '../sync-log.test-helper.js'
 import { connectQueryClient } from './index.js'
+import { inspect } from '../../devtools/index.js'
 
 let loopback: RecordedLoopback | undefined
 const cleanups: (() => unknown)[] = []
@@ -177,7 +178,7 @@ describe('connectQueryClient over a real loopback server', () => {
     await until(() => first.data() === 'first' && other.data() === 'o1', 'both to load')
     await heldAgain()
     const reads = db.reads('news:headline')
-    const state = () => loopback!.store.inspect().nodes.find((node) => node.key === 'news:headline')?.state
+    const state = () => inspect(loopback!.store).nodes.find((node) => node.key === 'news:headline')?.state
 
     first.stop()
     await until(() => state() === 'cached', 'the headline node to be cached')

@@ -90,9 +90,9 @@ describeInChromium('micro-frontends page in Chromium', () => {
     }
     const svelte = await readFile(join(appsDir, 'apps/svelte.js'), 'utf8')
     expect(svelte).toContain(`reality from commit ${PINNED_COMMIT}`)
-    // store.onSync() came after round 1: in the current copies, not in the pinned one.
-    expect(await readFile(join(appsDir, 'apps/react.js'), 'utf8')).toContain('onSync')
-    expect(svelte).not.toContain('onSync')
+    // store.internals came after round 1: in the current copies, not in the pinned one.
+    expect(await readFile(join(appsDir, 'apps/react.js'), 'utf8')).toContain('internals')
+    expect(svelte).not.toContain('internals')
   })
 
   it('one sync request and one fetch per change for all three frontends; a change shows in every frontend that watches it', async () => {
@@ -125,8 +125,8 @@ describeInChromium('micro-frontends page in Chromium', () => {
     await page.click('[data-unmount="vue"]')
     const stateOfK2 = () =>
       page.evaluate(() => {
-        const registry = (globalThis as unknown as Record<symbol, { store: { inspect(): { nodes: { key: string; state: string }[] } } }>)[Symbol.for('reality.registry')]
-        return registry?.store.inspect().nodes.find((node) => node.key === 'k2')?.state
+        const registry = (globalThis as unknown as Record<symbol, { store: { internals: { nodes(): Map<string, { inspect(): { state: string } }> } } }>)[Symbol.for('reality.registry')]
+        return registry?.store.internals.nodes().get('k2')?.inspect().state
       })
     await until(async () => (await stateOfK2()) === 'cached', 'k2 to be only cached')
     const k3 = await writeAndCount(page, 'k3', 'svelte alone', ['svelte'])

@@ -6,12 +6,13 @@
  */
 import { hydrateRoot } from 'react-dom/client'
 import { getSharedStore } from 'reality'
+import { hydrate } from 'reality/ssr'
 import { App } from './App.js'
 import { SNAPSHOT_ELEMENT_ID } from './headline.js'
 import './style.css'
 
 const snapshotElement = document.getElementById(SNAPSHOT_ELEMENT_ID)
-if (snapshotElement?.textContent) getSharedStore().hydrate(JSON.parse(snapshotElement.textContent))
+if (snapshotElement?.textContent) hydrate(getSharedStore(), JSON.parse(snapshotElement.textContent))
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html must contain <div id="root">')

@@ -7,6 +7,7 @@
 import { renderToString } from 'react-dom/server'
 import { createStore, embeddedTransport, type EmbeddedServer, type NodeHandle, type Snapshot } from 'reality'
 import { RealityProvider } from 'reality/react'
+import { dehydrate, hydrate } from 'reality/ssr'
 import { App } from './App.js'
 import { HEADLINE_KEY, type Headline } from './headline.js'
 
@@ -23,7 +24,7 @@ export async function render(server: { reality: EmbeddedServer; loadHeadline: ()
   // hydrates without a mismatch.
   const store = createStore({ transport: embeddedTransport(server.reality), live: 'events' })
   try {
-    store.hydrate(snapshot)
+    hydrate(store, snapshot)
     const html = renderToString(
       <RealityProvider store={store}>
         <App />
@@ -45,7 +46,7 @@ async function loadSnapshot(server: { reality: EmbeddedServer; loadHeadline: () 
   const stopWatching = headline.subscribe(() => {})
   try {
     await settled(headline)
-    return store.dehydrate()
+    return dehydrate(store)
   } finally {
     stopWatching()
     store.destroy()

@@ -39,6 +39,6 @@ export async function fetchHeadline(_key: string, { signal }: { signal: AbortSig
  * Where the server puts the dehydrated snapshot for the browser.
  *
  * @example
- * store.hydrate(readSnapshot())
+ * hydrate(store, readSnapshot())
  */
 export const SNAPSHOT_ELEMENT_ID = 'reality-snapshot'

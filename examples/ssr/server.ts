@@ -42,7 +42,7 @@ export interface SsrServer {
  * data can close the element (a headline of `</script>` stays text).
  *
  * @example
- * snapshotScript(store.dehydrate()) // '<script type="application/json" id="reality-snapshot">{…}</script>'
+ * snapshotScript(dehydrate(store)) // '<script type="application/json" id="reality-snapshot">{…}</script>'
  */
 export function snapshotScript(snapshot: Snapshot): string {
   return `<script type="application/json" id="${SNAPSHOT_ELEMENT_ID}">${JSON.stringify(snapshot).replace(/</g, '\\u003c')}</script>`

@@ -43,7 +43,6 @@ interface Waiter {
  */
 interface SyncRequest {
   id: number
-  known: Known
   held: boolean
   waiters: Waiter[]
   controller: AbortController
@@ -193,7 +192,6 @@ export function createScheduler(host: SchedulerHost) {
     const controller = new AbortController()
     const request: SyncRequest = {
       id: ++lastId,
-      known,
       held,
       waiters,
       controller,
