@@ -55,12 +55,13 @@ export function createMutations(host: MutationHost) {
   /** Keeps a layer for a key without a node; returns what removes it, wherever it is by then. */
   function defer(key: string, update: Updater<unknown>): () => void {
     const layer: DeferredLayer = { update }
-    deferred.set(key, [...(deferred.get(key) ?? []), layer])
+    const layers = deferred.get(key) ?? []
+    deferred.set(key, layers)
+    layers.push(layer)
     return () => {
       if (layer.remove) return layer.remove()
-      const rest = (deferred.get(key) ?? []).filter((other) => other !== layer)
-      if (rest.length) deferred.set(key, rest)
-      else deferred.delete(key)
+      layers.splice(layers.indexOf(layer), 1)
+      if (!layers.length) deferred.delete(key)
     }
   }
 
