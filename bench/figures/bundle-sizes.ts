@@ -13,7 +13,7 @@ import { emitResult, type Check, type FigureResult } from '../lib/figure.js'
 const ROOT = resolve(import.meta.dirname, '../..')
 /** Frameworks are the app's own: never counted. */
 const FRAMEWORKS = ['react', 'react-dom', 'react/*', 'react-dom/*', 'vue', 'svelte', 'svelte/*', 'solid-js', 'solid-js/*']
-const STORE_BUDGET = 6 * 1024
+const STORE_BUDGET = 7 * 1024
 const BINDING_BUDGET = 1024
 
 interface Entry {
@@ -88,7 +88,7 @@ async function main() {
   const checks: Check[] = []
   if (store) {
     checks.push({
-      label: 'reality min+gz / 6 KB budget (issue 3)',
+      label: 'reality min+gz / 7 KB budget (issues 8 and 9; 6 KB in issue 3)',
       ratio: store.gz / STORE_BUDGET,
       target: '≤ 1×',
       pass: store.gz <= STORE_BUDGET,
