@@ -165,24 +165,11 @@ function finish(context: AnswerContext, hold: Hold): void {
 
 async function heldAnswer(context: AnswerContext, hold: Hold, group: WatchGroup | undefined, denied: string[]): Promise<SyncResponse> {
   try {
-    if (group) {
-      const subscribing = context.registry.subscribed()
-      subscribing.catch(() => {}) // handled below, or dropped when the hold ended first
-      let outcome: void | HoldOutcome
-      try {
-        outcome = await hold.whileHeld(subscribing)
-      } catch (error) {
-        throw new StoreUnavailableError(error)
-      }
-      if (outcome !== undefined) return response(undefined, denied) // ended while subscribing
-    }
+    if (group && (await subscribeWhileHeld(context, hold)) !== undefined) return response(undefined, denied) // ended while subscribing
     for (;;) {
       if (group) {
-        const read = readChanged(context.store, group.keys, group.known())
-        read.catch(() => {})
-        const entries = await hold.whileHeld(read)
-        if (typeof entries === 'string') return response(undefined, denied) // ended while reading
-        const changed = toChanged(entries)
+        const changed = await readWhileHeld(context, hold, group)
+        if (changed === 'ended') return response(undefined, denied) // ended while reading
         if (changed) return response(changed, denied)
       }
       // The woken-for change may already be superseded by a version the
@@ -192,4 +179,27 @@ async function heldAnswer(context: AnswerContext, hold: Hold, group: WatchGroup 
   } finally {
     finish(context, hold)
   }
+}
+
+// The two steps below are functions of their own, not inline in
+// heldAnswer: an async frame keeps every local alive while it waits, and
+// their promises and maps would otherwise stay with each held request.
+
+/** Waits for the registry's subscription, or for the hold to end first (its outcome). */
+async function subscribeWhileHeld(context: AnswerContext, hold: Hold): Promise<HoldOutcome | void> {
+  const subscribing = context.registry.subscribed()
+  subscribing.catch(() => {}) // handled below, or dropped when the hold ended first
+  try {
+    return await hold.whileHeld(subscribing)
+  } catch (error) {
+    throw new StoreUnavailableError(error)
+  }
+}
+
+/** What of the group changed beyond what the client holds, or `'ended'` if the hold ended while reading. */
+async function readWhileHeld(context: AnswerContext, hold: Hold, group: WatchGroup): Promise<Record<string, ChangedEntry> | undefined | 'ended'> {
+  const read = readChanged(context.store, group.keys, group.known())
+  read.catch(() => {})
+  const entries = await hold.whileHeld(read)
+  return typeof entries === 'string' ? 'ended' : toChanged(entries)
 }
