@@ -17,7 +17,28 @@ import { sendError } from './chat/http-json.js'
  * @example
  * const { url, close } = await listenExample(server, reality, { port: 0, host: '127.0.0.1' })
  */
-export async function listenExample(server: Server, reality: RealityServer, { port, host }: { port: number; host: string }): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenExample(server: Server, reality: RealityServer, address: { port: number; host: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const { url } = await listenOn(server, reality, address)
+  return {
+    url,
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Held long-polls would keep server.close() waiting: answer them now.
+      await reality.close()
+      server.closeAllConnections()
+      await stopped
+    },
+  }
+}
+
+/**
+ * Listens on `port` and `host`; on a listen error (EADDRINUSE…) closes
+ * `reality` and rethrows it. Resolves with the port bound and the URL to print.
+ *
+ * @example
+ * const { url, port } = await listenOn(server, reality, { port: 0, host: '::1' }) // url: 'http://[::1]:41234/'
+ */
+export async function listenOn(server: Server, reality: RealityServer, { port, host }: { port: number; host: string }): Promise<{ url: string; port: number }> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -30,17 +51,9 @@ export async function listenExample(server: Server, reality: RealityServer, { po
     await reality.close()
     throw error
   }
+  const bound = (server.address() as AddressInfo).port
   const hostInUrl = host.includes(':') ? `[${host}]` : host
-  return {
-    url: `http://${hostInUrl}:${(server.address() as AddressInfo).port}/`,
-    async close() {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Held long-polls would keep server.close() waiting: answer them now.
-      await reality.close()
-      server.closeAllConnections()
-      await stopped
-    },
-  }
+  return { url: `http://${hostInUrl}:${bound}/`, port: bound }
 }
 
 /**

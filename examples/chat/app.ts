@@ -4,7 +4,6 @@
  * `staticDir`). Everything is in memory; nothing else to install or start.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { ProtocolError } from 'reality/protocol'
 import { createRealityServer, idempotentWrites, memoryVersions, type RealityServer, type VersionStore } from 'reality/server'
 import { toNodeHandler } from 'reality/server/node'
@@ -12,6 +11,7 @@ import { MESSAGES_PATH, MessageLog, ROOM_KEY, checkMessageText, type ChatMessage
 import { MAX_API_BODY_BYTES, methodNotAllowed, readJsonBody, sendError, sendJson } from './http-json.js'
 import { buildChatPage, type ChatPage } from './page-bundle.js'
 import { openStaticFiles, type StaticFile, type StaticFiles } from './static-files.js'
+import { listenOn } from '../listen.js'
 
 export { MESSAGES_PATH, ROOM_KEY, type ChatMessage } from './messages.js'
 
@@ -148,20 +148,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })
   })
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-  } catch (error) {
-    await reality.close()
-    throw error
-  }
-  const actualPort = (server.address() as AddressInfo).port
-  const hostInUrl = host.includes(':') ? `[${host}]` : host
+  const { url, port: actualPort } = await listenOn(server, reality, { port, host })
 
   let closing: Promise<void> | undefined
   const close = () =>
@@ -176,7 +163,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       await stopped
     })())
 
-  return { url: `http://${hostInUrl}:${actualPort}/`, port: actualPort, reality, httpServer: server, close }
+  return { url, port: actualPort, reality, httpServer: server, close }
 }
 
 /**
