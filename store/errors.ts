@@ -15,7 +15,7 @@ export type RealityErrorCode =
   | 'validation_failed'
   /** The server's authorize hook refused the key. */
   | 'denied'
-  /** `store.hydrate()` got something that is not a snapshot from `store.dehydrate()`. */
+  /** `hydrate(store, snapshot)` of `reality/ssr` got something that is not a snapshot from `dehydrate(store)`. */
   | 'invalid_snapshot'
   /** The store was destroyed. */
   | 'destroyed'
