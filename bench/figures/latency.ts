@@ -10,8 +10,7 @@
  * waiting client (the case a UI is in).
  */
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
-import { longPollPath, realityPath, ssePath, wsPath, type LatencyPath } from '../lib/latency-paths.js'
-import { summarize, type Summary } from '../lib/percentiles.js'
+import { measurePaths, type PathOptions } from '../lib/latency-paths.js'
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1_000)
 const WARMUP = 100
@@ -24,24 +23,10 @@ const truncated = new Map<string, number>()
 const PAYLOAD_STALL_WHY =
   "The payload path is far above the long-poll floor because the store does not re-poll at once after an answer that came back within a second: it waits out the rest of that second (the anti-spin guard in store/sync-scheduler.ts) and counts on the fetches the answer caused to re-poll when they settle. An answer whose changes all carried inline payloads causes no fetch, so the next change waits up to 1 s. What would move it: re-poll at once after an answer that reported changes (the guard is only needed for empty answers that came back early, i.e. a server or proxy that does not hold)."
 
-const run = (path: LatencyPath) => (name: string) => path({ changes: CHANGES, warmup: WARMUP, budgetMs: PATH_BUDGET_MS, onTruncated: (n) => truncated.set(name, n) })
+const options = (name: string): PathOptions => ({ changes: CHANGES, warmup: WARMUP, budgetMs: PATH_BUDGET_MS, onTruncated: (n) => truncated.set(name, n) })
 
 async function main() {
-  // Baselines first and last would need twice the time; instead every variant runs once, in a fixed order.
-  const runs: [string, (name: string) => Promise<number[]>][] = [
-    ['SSE push', run(ssePath)],
-    ['WebSocket push (ws)', run(wsPath)],
-    ['bare long-poll (no Reality)', run(longPollPath)],
-    ['Reality long-poll + inline payload', run(realityPath({ payload: true, live: 'long-poll' }))],
-    ['Reality long-poll + fetcher', run(realityPath({ payload: false, live: 'long-poll' }))],
-    ['Reality stream + inline payload', run(realityPath({ payload: true, live: 'stream' }))],
-    ['Reality stream + fetcher', run(realityPath({ payload: false, live: 'stream' }))],
-  ]
-  const stats = new Map<string, Summary>()
-  for (const [name, run] of runs) {
-    stats.set(name, summarize(await run(name)))
-    process.stderr.write(`latency: ${name} p50 ${stats.get(name)!.p50.toFixed(3)} ms\n`)
-  }
+  const stats = await measurePaths('latency', options)
   const ssep50 = stats.get('SSE push')!.p50
   const floor = stats.get('bare long-poll (no Reality)')!.p50
   const payloadP50 = stats.get('Reality long-poll + inline payload')!.p50

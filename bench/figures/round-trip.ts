@@ -6,8 +6,7 @@
  * (figure 2) overstate what users feel; this is the view from a real network.
  */
 import { emitResult, ratioCheck, type FigureResult } from '../lib/figure.js'
-import { longPollPath, realityPath, ssePath, wsPath, type LatencyPath } from '../lib/latency-paths.js'
-import { summarize, type Summary } from '../lib/percentiles.js'
+import { measurePaths, type PathOptions } from '../lib/latency-paths.js'
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20)
 const RTT_MS = 2 * DELAY_MS
@@ -16,23 +15,10 @@ const WARMUP = 5
 const PATH_BUDGET_MS = 20_000
 const truncated = new Map<string, number>()
 
-const run = (path: LatencyPath) => (name: string) => path({ changes: CHANGES, warmup: WARMUP, budgetMs: PATH_BUDGET_MS, delayMs: DELAY_MS, onTruncated: (n) => truncated.set(name, n) })
+const options = (name: string): PathOptions => ({ changes: CHANGES, warmup: WARMUP, budgetMs: PATH_BUDGET_MS, delayMs: DELAY_MS, onTruncated: (n) => truncated.set(name, n) })
 
 async function main() {
-  const runs: [string, (name: string) => Promise<number[]>][] = [
-    ['SSE push', run(ssePath)],
-    ['WebSocket push (ws)', run(wsPath)],
-    ['bare long-poll (no Reality)', run(longPollPath)],
-    ['Reality long-poll + inline payload', run(realityPath({ payload: true, live: 'long-poll' }))],
-    ['Reality long-poll + fetcher', run(realityPath({ payload: false, live: 'long-poll' }))],
-    ['Reality stream + inline payload', run(realityPath({ payload: true, live: 'stream' }))],
-    ['Reality stream + fetcher', run(realityPath({ payload: false, live: 'stream' }))],
-  ]
-  const stats = new Map<string, Summary>()
-  for (const [name, path] of runs) {
-    stats.set(name, summarize(await path(name)))
-    process.stderr.write(`round trip: ${name} p50 ${stats.get(name)!.p50.toFixed(2)} ms\n`)
-  }
+  const stats = await measurePaths('round trip', options)
   const sse = stats.get('SSE push')!.p50
   const p50 = (name: string) => stats.get(name)!.p50
   const result: FigureResult = {

@@ -12,6 +12,7 @@ import { startDelayProxy } from './delay-proxy.js'
 import { startServerProcess, type ServerProcess } from './server-process.js'
 import { openEventStream } from './sse-client.js'
 import { benchStore, type BenchLive } from './reality-client.js'
+import { summarize, type Summary } from './percentiles.js'
 
 /** How a path is driven. */
 export interface PathOptions {
@@ -195,4 +196,31 @@ export const longPollPath: LatencyPath = async (options) => {
     await proxy.close()
     await server.stop()
   }
+}
+
+/** Every contender of figures 2 and 9, by the name the report shows, in the order they run (each once: no baseline first and last). */
+export const LATENCY_PATHS: readonly (readonly [string, LatencyPath])[] = [
+  ['SSE push', ssePath],
+  ['WebSocket push (ws)', wsPath],
+  ['bare long-poll (no Reality)', longPollPath],
+  ['Reality long-poll + inline payload', realityPath({ payload: true, live: 'long-poll' })],
+  ['Reality long-poll + fetcher', realityPath({ payload: false, live: 'long-poll' })],
+  ['Reality stream + inline payload', realityPath({ payload: true, live: 'stream' })],
+  ['Reality stream + fetcher', realityPath({ payload: false, live: 'stream' })],
+]
+
+/**
+ * Runs every contender with the figure's options and summarizes its samples, logging each p50.
+ *
+ * @example
+ * const stats = await measurePaths('latency', (name) => ({ changes: 1000, warmup: 100, budgetMs: 30_000, onTruncated: (n) => truncated.set(name, n) }))
+ */
+export async function measurePaths(figure: string, optionsFor: (name: string) => PathOptions): Promise<Map<string, Summary>> {
+  const stats = new Map<string, Summary>()
+  for (const [name, path] of LATENCY_PATHS) {
+    const summary = summarize(await path(optionsFor(name)))
+    stats.set(name, summary)
+    process.stderr.write(`${figure}: ${name} p50 ${summary.p50.toFixed(3)} ms\n`)
+  }
+  return stats
 }
