@@ -20,6 +20,7 @@ const entries: Record<string, string> = {
   'tabs/index': 'tabs/index.ts',
   'stream/index': 'stream/index.ts',
   'ssr/index': 'ssr/index.ts',
+  'signals/index': 'signals/index.ts',
   'offline/index': 'offline/index.ts',
   'devtools/index': 'devtools/index.ts',
 }

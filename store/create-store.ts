@@ -1,5 +1,4 @@
-import { batch } from '@preact/signals-core'
-import { readable } from './atom.js'
+import { batch } from './cell.js'
 import { RealityError } from './errors.js'
 import { createHandle } from './handle.js'
 import { createMutations } from './mutations.js'
@@ -146,7 +145,7 @@ export function createStore(options: StoreOptions = {}): Store {
       return scheduler.sync()
     },
     mutate: mutations.mutate,
-    status: readable(scheduler.status),
+    status: scheduler.status,
     internals: {
       seed(entries) {
         batch(() => {

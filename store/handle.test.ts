@@ -1,4 +1,3 @@
-import { effect } from '@preact/signals-core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStore } from './create-store.js'
 import { deferred, manualTimers, manualTransport, settle } from './test-helpers.js'
@@ -102,19 +101,6 @@ describe('handle = readable atom', () => {
     expect(handle.get()).toBe(after)
   })
 
-  it('.signal works in a signals-core effect and starts the node like a subscriber', async () => {
-    const { t, store } = setup()
-    const handle = store.node('k', { fetcher: () => 'v' })
-    const seen: unknown[] = []
-    const dispose = effect(() => void seen.push(handle.signal.value.data))
-    await settle()
-    expect(t.requests).toHaveLength(1)
-    t.last().respond({ k: { version: 1 } })
-    await settle()
-    expect(seen).toEqual([undefined, undefined, 'v'])
-    dispose()
-  })
-
   it('a handle read again after its node is gone finds a fresh node', async () => {
     const { t, clock, store } = setup({ cacheTime: 0 })
     const handle = store.node('k', { fetcher: () => 'v' })
@@ -129,21 +115,5 @@ describe('handle = readable atom', () => {
     handle.subscribe(() => {})
     await settle()
     expect(t.last().request.known).toEqual({ k: null })
-  })
-
-  it(".signal read after its node is gone follows the key's fresh node (a dropped node publishes once more)", async () => {
-    const { t, clock, store } = setup({ cacheTime: 0 })
-    const handle = store.node('k', { fetcher: () => 'v' })
-    const stop = handle.subscribe(() => {})
-    await settle()
-    t.last().respond({ k: { version: 1 } })
-    await settle()
-    expect(handle.signal.value.version).toBe(1)
-    stop()
-    clock.advance(1000)
-    expect(store.debug().nodes).toBe(0)
-    // The computed is not watched: it re-runs only if a source changed; the drop is that change.
-    expect(handle.signal.value).toMatchObject({ version: null, data: undefined })
-    expect(store.debug().nodes).toBe(1)
   })
 })

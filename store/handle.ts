@@ -1,4 +1,3 @@
-import { computed, type ReadonlySignal } from '@preact/signals-core'
 import type { Node } from './node/node.js'
 import type { NodeHandle, NodeOptions, NodeState } from './types.js'
 
@@ -12,12 +11,11 @@ export interface HandleHost<T> {
 
 /**
  * A handle to the one node of `key`: nanostores' atom shape (`get`,
- * `subscribe`, `listen`, `value`, `eq`) plus `.signal` and `refetch()`.
+ * `subscribe`, `listen`, `value`, `eq`) plus `refetch()`.
  *
  * Subscribing watches the node (ARCHITECTURE.md C6): `subscribe` and
- * `listen` subscribe to the node (a signal of its state) directly: the hot
- * path is one signal write, one callback. `.signal` is a computed over it,
- * made at its first read, so handles that never use it cost none. When the
+ * `listen` subscribe to the node (the cell of its state) directly: the hot
+ * path is one cell write, one callback. When the
  * node is gone (its cache time passed), the handle finds or creates the
  * key's node anew. `fallback` belongs to the handle: it is shown as `data`
  * while the node holds none, in a state object kept stable between changes.
@@ -33,7 +31,6 @@ export function createHandle<T>(key: string, options: NodeOptions<T>, host: Hand
   let node: Node<T> | undefined
   let lastState: NodeState<T> | undefined
   let lastShown: NodeState<T> | undefined
-  let computedState: ReadonlySignal<NodeState<T>> | undefined
   const current = (toWatch?: boolean) => {
     if (!node || node.isGone()) node = host.ensure(key, options, toWatch)
     return node
@@ -47,45 +44,26 @@ export function createHandle<T>(key: string, options: NodeOptions<T>, host: Hand
     }
     return lastShown!
   }
-  const watchWith = (callback: (state: NodeState<T>) => void, skipFirst: boolean) => {
+  const watchWith = (callback: (state: NodeState<T>) => void, callNow: boolean) => {
     const watched = current(true)
-    let first = skipFirst
-    watched.countSubscriber(1)
-    const stop = watched.subscribe((state) => {
-      if (first) first = false
-      else callback(show(state))
-    })
-    let stopped = false
-    return () => {
-      if (stopped) return
-      stopped = true
-      watched.countSubscriber(-1)
-      stop()
-    }
+    const showTo = (state: NodeState<T>) => callback(show(state))
+    return callNow ? watched.subscribe(showTo) : watched.listen(showTo)
   }
   const get = () => {
     const read = current()
     host.touch(read)
-    return show(read.peek())
+    return show(read.get())
   }
   return {
     key,
-    /** A gone node re-runs the computed (its state changes on drop), which finds the key's new node. */
-    get signal() {
-      computedState ??= computed(() => show(current().value), {
-        watched: () => current().countSubscriber(1),
-        unwatched: () => node?.countSubscriber(-1),
-      })
-      return computedState
-    },
     get,
     get value() {
       return get()
     },
     /** nanostores' `computed()` compares inputs with `eq`: state objects are new on every change. */
     eq: Object.is,
-    subscribe: (callback) => watchWith(callback, false),
-    listen: (callback) => watchWith(callback, true),
+    subscribe: (callback) => watchWith(callback, true),
+    listen: (callback) => watchWith(callback, false),
     refetch: () => current().refetch(),
   }
 }

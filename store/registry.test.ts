@@ -18,7 +18,7 @@ describe('getSharedStore (ARCHITECTURE.md C5)', () => {
   it('returns one store per page, registered under Symbol.for("reality.registry") with the protocol version and the store API shape', () => {
     const store = getSharedStore({ live: 'events' })
     expect(getSharedStore()).toBe(store)
-    expect((globalThis as any)[BRAND]).toMatchObject({ v: 1, api: 3, claims: 1 })
+    expect((globalThis as any)[BRAND]).toMatchObject({ v: 1, api: 4, claims: 1 })
     store.destroy()
     expect((globalThis as any)[BRAND]).toBeUndefined()
     expect(getSharedStore()).not.toBe(store)
@@ -36,7 +36,7 @@ describe('getSharedStore (ARCHITECTURE.md C5)', () => {
       expect(String(warn.mock.calls[0]![0])).toMatch(/private store: use one reality version in all bundles/)
       expect((globalThis as any)[BRAND]).toBe(foreign) // left alone
       store.destroy()
-      ;(globalThis as any)[BRAND] = { v: 2, api: 3, store: {}, claims: 1 }
+      ;(globalThis as any)[BRAND] = { v: 2, api: 4, store: {}, claims: 1 }
       expect(() => getSharedStore().destroy()).not.toThrow()
       expect(warn).toHaveBeenCalledTimes(2)
       // API 2 had store.hydrate()/inspect() and no store.internals (reality/ssr and reality/devtools need it).
@@ -59,7 +59,7 @@ describe('getSharedStore (ARCHITECTURE.md C5)', () => {
       return (globalThis as any)[name] as typeof import('./index.js')
     }
     const [a, b] = [await bundle('mfeA'), await bundle('mfeB')]
-    expect(a.createStore).not.toBe(b.createStore) // two real copies (each with its own signals-core)
+    expect(a.createStore).not.toBe(b.createStore) // two real copies of the library
     expect(a.RealityError).not.toBe(b.RealityError)
 
     const server = createRealityServer()

@@ -9,7 +9,7 @@ const PROTOCOL_VERSION = 1
  * method is added, removed or changes meaning: a copy of the library that
  * finds another shape must not call methods the registered store lacks.
  */
-const STORE_API = 3
+const STORE_API = 4
 
 /** What lives under `globalThis[Symbol.for('reality.registry')]`. */
 export interface RegistryRecord {
@@ -43,9 +43,9 @@ let mineRecord: RegistryRecord | undefined
  * shape (another major version of the library) gets a private store and one
  * console warning, never an exception: that page then syncs twice.
  *
- * Across copies, `subscribe`/`listen`/`get` work everywhere; a handle's
- * `.signal` belongs to the signals-core copy that created the store, so
- * `effect()`s of another copy do not track it.
+ * Across copies, handles and `store.status` work everywhere (`subscribe`,
+ * `listen`, `get`); `toSignal()` of `reality/signals` makes a signal of the
+ * calling bundle's own signals-core copy, which its `effect()`s track.
  *
  * @example
  * const store = getSharedStore({ endpoint: '/api/reality/sync' })

@@ -30,9 +30,11 @@ describe('runs everywhere (must-hold #10)', () => {
     await server.close()
   })
 
-  it('keeps zod and the server out of the client bundle', async () => {
+  it('keeps zod, the server and signals-core out of the client bundle', async () => {
     const code = await bundle('store/index.ts')
     expect(code).not.toMatch(/zod|ZodError|parseSyncRequest/)
+    // The store has its own cell (store/cell.ts); signals-core comes with reality/signals only.
+    expect(code).not.toMatch(/signals-core|Cycle detected/)
   })
 
   it('inlined protocol constants match protocol/limits.ts', async () => {

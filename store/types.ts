@@ -2,7 +2,6 @@
  * Public types of the client store. The sync scheduler, nodes and bindings
  * all speak these.
  */
-import type { ReadonlySignal } from '@preact/signals-core'
 import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import type { Timers } from './timers.js'
 import type { HttpTransportOptions } from './transports/http.js'
@@ -59,8 +58,6 @@ export interface ReadableAtom<T> {
   subscribe(cb: (value: T) => void): () => void
   /** Calls `cb` on every change, not at once. */
   listen(cb: (value: T) => void): () => void
-  /** The underlying signal, for `@preact/signals` users. */
-  readonly signal: ReadonlySignal<T>
   /** How nanostores' `computed()` compares values (`Object.is`). */
   eq(a: T, b: T): boolean
 }

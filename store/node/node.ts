@@ -1,11 +1,10 @@
-import { Signal, type SignalOptions } from '@preact/signals-core'
 import type { ChangedEntry } from '../../protocol/types.js'
+import { Cell } from '../cell.js'
 import { RealityError } from '../errors.js'
 import { backoffDelay } from '../sync/retry-policy.js'
 import type { TrackedTimers } from '../timers.js'
 import type { HeldEntry, NodeInspection, NodeOptions, NodeState, NodeStatus, StoreOptions, Updater } from '../types.js'
 import { validate } from '../validate.js'
-import { announceChange } from './nanostores-epoch.js'
 
 /** What a node needs from its store. */
 export interface NodeHost {
@@ -36,7 +35,7 @@ const NONE: readonly never[] = Object.freeze([])
 /**
  * A key's node: the data held and the version it is labelled with, the
  * highest version reported, its lifecycle and its fetch cycle. The node is
- * itself the signal of its key's state (handles subscribe to it directly),
+ * itself the cell of its key's state (handles subscribe to it directly),
  * and a class whose lifecycle hooks are shared: subscribing 10,000 keys
  * allocates 10,000 objects, not 30 closures each.
  *
@@ -73,19 +72,7 @@ const NONE: readonly never[] = Object.freeze([])
  * const stop = node.subscribe(render) // watched
  * node.report({ version: 7 }) // fetches, then holds the data labelled 7
  */
-export class Node<T = any> extends Signal<NodeState<T>> {
-  /**
-   * Shared by every node (no closures per node): signals-core calls them
-   * with the node as `this` when its first subscriber comes and its last goes.
-   */
-  static readonly #lifecycleHooks: SignalOptions<NodeState<any>> = {
-    watched(this: Signal) {
-      ;(this as Node).#watch()
-    },
-    unwatched(this: Signal) {
-      ;(this as Node).#unwatch()
-    },
-  }
+export class Node<T = any> extends Cell<NodeState<T>> {
   readonly key: string
   readonly #options: NodeOptions<T>
   readonly #host: NodeHost
@@ -102,7 +89,6 @@ export class Node<T = any> extends Signal<NodeState<T>> {
   #generation = 0
   #layers: readonly { update: Updater<T> }[] = NONE
   #lifecycle: Lifecycle = 'cached'
-  #subscribers = 0
   #fetchController: AbortController | undefined
   #cancelBackoff: (() => void) | undefined
   #failures = 0
@@ -114,7 +100,7 @@ export class Node<T = any> extends Signal<NodeState<T>> {
   #cancelLifecycleTimer: (() => void) | undefined
 
   constructor(key: string, options: NodeOptions<T>, host: NodeHost) {
-    super(INITIAL_STATE, Node.#lifecycleHooks)
+    super(INITIAL_STATE)
     this.key = key
     this.#options = options
     this.#host = host
@@ -212,18 +198,13 @@ export class Node<T = any> extends Signal<NodeState<T>> {
     }
   }
 
-  /** Handles subscribed now, for `inspect()` of `reality/devtools`. */
-  countSubscriber(delta: 1 | -1) {
-    this.#subscribers += delta
-  }
-
   /** Where the node stands, for `inspect()` of `reality/devtools`. */
   inspect(): NodeInspection {
     return {
       key: this.key,
       version: this.#version,
       status: this.#status,
-      subscribers: this.#subscribers,
+      subscribers: this.subscribers,
       state: this.#lifecycle === 'watched' ? 'watched' : 'cached',
       fetching: !!this.#fetchController,
       lastFetchAt: this.#lastFetchAt,
@@ -263,8 +244,7 @@ export class Node<T = any> extends Signal<NodeState<T>> {
 
   /** Publishes a new state object (stable between changes: useSyncExternalStore snapshots). */
   #publish() {
-    this.value = this.#snapshot()
-    announceChange()
+    this.set(this.#snapshot())
   }
 
   #adopt(nextVersion: number, nextData: T, nextHash: string | undefined, isExact: boolean) {
@@ -405,8 +385,8 @@ export class Node<T = any> extends Signal<NodeState<T>> {
     this.#settleIdleWaiters()
   }
 
-  /** The first subscriber came (signals-core's `watched`). */
-  #watch() {
+  /** The first subscriber came. */
+  protected override onWatched() {
     if (this.#cancelLifecycleTimer) this.#cancelLifecycleTimer()
     this.#cancelLifecycleTimer = undefined
     if (this.#lifecycle === 'watched') return
@@ -416,7 +396,7 @@ export class Node<T = any> extends Signal<NodeState<T>> {
   }
 
   /** The last subscriber left: watched for `grace` ms more, then cached. */
-  #unwatch() {
+  protected override onUnwatched() {
     this.#cancelLifecycleTimer = this.#host.timers.after(this.#host.grace, () => {
       this.#lifecycle = 'cached'
       this.#stopFetching()

@@ -1,11 +1,10 @@
-import { signal } from '@preact/signals-core'
 import type { SyncResponse } from '../../protocol/types.js'
+import { Cell } from '../cell.js'
 import { RealityError } from '../errors.js'
 import { focusManager } from '../managers/focus.js'
 import { onlineManager } from '../managers/online.js'
 import type { TrackedTimers } from '../timers.js'
 import type { ConnectionStatus, StoreOptions, SyncRecord, Transport } from '../types.js'
-import { announceChange } from '../node/nanostores-epoch.js'
 import { errorRetryDelay, isRetryable, retryDelay } from './retry-policy.js'
 import { DEFAULT_LIMITS, splitKnown, type RequestLimits } from './split-known.js'
 
@@ -88,7 +87,7 @@ export const REJOIN_WINDOW = 250
  * scheduler.schedule()
  */
 export function createScheduler(host: SchedulerHost) {
-  const status = signal<ConnectionStatus>('idle')
+  const status = new Cell<ConnectionStatus>('idle')
   const limits: RequestLimits = { ...DEFAULT_LIMITS }
   let running = false
   let current: SyncRequest | undefined
@@ -110,11 +109,6 @@ export function createScheduler(host: SchedulerHost) {
   let warnedAboutLimits = false
   let detachManagers: (() => void)[] = []
   const visible = () => focusManager.get()
-  const setStatus = (next: ConnectionStatus) => {
-    if (status.peek() === next) return
-    status.value = next
-    announceChange()
-  }
   const polling = () => host.live === 'long-poll' && visible()
 
   function cancelTimer(cancel: (() => void) | undefined) {
@@ -150,7 +144,7 @@ export function createScheduler(host: SchedulerHost) {
       if (Date.now() < retryAfterUntil && cancelWake) return
       attempt = 0
       cancelWake = cancelTimer(cancelWake)
-    } else if (attempt && cancelWake && status.peek() !== 'error') {
+    } else if (attempt && cancelWake && status.get() !== 'error') {
       return // backing off after a failure: the wake-up carries this check
     }
     check()
@@ -181,14 +175,14 @@ export function createScheduler(host: SchedulerHost) {
     const waiters = waiting.splice(0)
     const parts = splitKnown(known, limits)
     if (!parts.length) {
-      if (running && !online) setStatus('offline')
+      if (running && !online) status.set('offline')
       waiters.forEach((waiter) => waiter.resolve())
       return
     }
     if (parts.length > 2) warnAboutLimits(Object.keys(known).length)
     // The first request after (re)connecting is a quick check, so `live`
     // means "the server answered", not "a request is out" for up to `wait`.
-    const held = polling() && status.peek() === 'live' && !waiters.length && parts.length <= 2
+    const held = polling() && status.get() === 'live' && !waiters.length && parts.length <= 2
     const controller = new AbortController()
     const request: SyncRequest = {
       id: ++lastId,
@@ -206,7 +200,7 @@ export function createScheduler(host: SchedulerHost) {
     }
     current = request
     again = false
-    if (status.peek() === 'idle' || status.peek() === 'offline') setStatus('connecting')
+    if (status.get() === 'idle' || status.get() === 'offline') status.set('connecting')
     for (const part of parts) void send(request, part)
   }
 
@@ -239,7 +233,7 @@ export function createScheduler(host: SchedulerHost) {
     if (request.outstanding > 0) request.controller.abort() // releases parts still held
     attempt = 0
     retryAfterUntil = 0
-    setStatus(visible() || host.live === 'events' ? 'live' : 'idle')
+    status.set(visible() || host.live === 'events' ? 'live' : 'idle')
     request.waiters.forEach((waiter) => waiter.resolve())
     if (polling()) {
       // A server (or proxy) that does not hold would make the loop spin: an
@@ -256,7 +250,7 @@ export function createScheduler(host: SchedulerHost) {
     request.cancelDeadline()
     if (request.outstanding > 1) request.controller.abort() // releases the other parts
     const retryable = isRetryable(error)
-    setStatus(retryable ? 'reconnecting' : 'error')
+    status.set(retryable ? 'reconnecting' : 'error')
     request.waiters.forEach((waiter) => waiter.reject(error))
     attempt++
     if (error?.retryAfter !== undefined) {
@@ -307,7 +301,7 @@ export function createScheduler(host: SchedulerHost) {
     abortCurrent()
     cancelWake = cancelTimer(cancelWake)
     cancelRejoin = cancelTimer(cancelRejoin)
-    setStatus(next)
+    status.set(next)
     if (waiting.length) check()
   }
 
@@ -358,7 +352,7 @@ export function createScheduler(host: SchedulerHost) {
       cancelFirstDelay = cancelTimer(cancelFirstDelay)
       flushQueued = false
       again = false
-      setStatus('idle')
+      status.set('idle')
       detachManagers.forEach((detach) => detach())
       detachManagers = []
       waiting.splice(0).forEach((waiter) => waiter.resolve())
