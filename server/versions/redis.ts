@@ -42,6 +42,9 @@ const BUMP = `
 local t = redis.call('TIME')
 local floor = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[3]) or '0')
+-- No high-water mark: the hash is new, or was lost with the versions issued
+-- so far. Those of this very millisecond must stay below: start at the next.
+if last == 0 then floor = floor + 1000 end
 local meta = ARGV[2]
 local out, notes = {}, {}
 for i = 4, #ARGV do
@@ -67,7 +70,8 @@ const READ = `
 local floor = redis.call('HGET', KEYS[1], ARGV[2])
 if not floor then
   local t = redis.call('TIME')
-  local now = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000
+  -- The next millisecond: a version issued in this one before the hash was lost stays below.
+  local now = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + 1) * 1000
   floor = string.format('%.0f', math.max(tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + 1, now))
   redis.call('HSET', KEYS[1], ARGV[2], floor, ARGV[1], floor)
 end
