@@ -58,7 +58,6 @@ export function createStore(options: StoreOptions = {}): Store {
         for (const key of response.denied ?? []) nodes.get(key)?.deny()
       })
     },
-    fetching: () => fetching,
     record(record) {
       syncListeners.forEach((listener) => listener(record))
     },

@@ -107,10 +107,13 @@ describe('lifecycle (ARCHITECTURE.md C6)', () => {
     t.last().respond({ a: { version: 1 }, b: { version: 1 } })
     await settle()
     await settle()
-    expect(store.debug()).toMatchObject({ nodes: 2, fetches: 1, requests: 0 }) // a fetching, b backing off: nothing to poll
+    // a is polled with the version its fetch labels; b, backing off, is left out.
+    expect(store.debug()).toMatchObject({ nodes: 2, fetches: 1, requests: 1 })
+    expect(t.last().request.known).toEqual({ a: 1 })
     store.node('c', { fetcher: () => 1 }).subscribe(() => {})
     await settle()
     expect(store.debug().requests).toBe(1)
+    expect(t.last().request.known).toEqual({ a: 1, c: null })
     const held = t.last()
     store.destroy()
     expect(held.signal.aborted).toBe(true)

@@ -2,8 +2,8 @@
  * Page load across micro-frontends (ARCHITECTURE.md C1), over the real http
  * transport: bundles whose scripts run in separate macrotasks share the
  * store's first request, a quick request is never aborted for a new key, and
- * the fetches it started rejoin together, so the page costs one sync request
- * before its first data fetch and at most two until a poll is held.
+ * the poll is re-armed once its answer is applied, so the page costs one sync
+ * request before its first data fetch and at most two until a poll is held.
  */
 import { afterEach, expect, it } from 'vitest'
 import { memoryVersions } from '../server/index.js'

@@ -21,7 +21,7 @@ export interface NodeHost {
   gone(node: Node): void
   fetchStarted(): void
   fetchSettled(): void
-  /** The key can be checked again (a fetch settled, a backoff ended). */
+  /** The key's `known` entry changed outside an answer (a fetch failed, a backoff ended): re-send the poll. */
   rejoin(): void
 }
 
@@ -90,6 +90,10 @@ export class Node<T = any> extends Cell<NodeState<T>> {
   #layers: readonly { update: Updater<T> }[] = NONE
   #lifecycle: Lifecycle = 'cached'
   #fetchController: AbortController | undefined
+  /** The version the fetch in flight labels its data with (-1: none reported yet). */
+  #fetchTarget = -1
+  /** This key's entry in the last request composed (`known()`). */
+  #sentKnown: number | null | undefined
   #cancelBackoff: (() => void) | undefined
   #failures = 0
   #forced = false
@@ -116,9 +120,17 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     this.#cancelLifecycleTimer = this.#host.timers.after(this.#host.cacheTime, () => this.drop())
   }
 
-  /** What `known` carries for this key, or `undefined` to leave it out (not watched, fetching, backing off). */
+  /**
+   * What `known` carries for this key (ARCHITECTURE.md C2), or `undefined`
+   * to leave it out (not watched, backing off); the scheduler calls it when
+   * it composes a request. While a fetch runs: the version that fetch labels
+   * its data with, so the poll is re-armed at once after an answer and a
+   * fetch that succeeds leaves it as it is. A fetch that fails (or is
+   * overtaken) changes the entry, and the poll is re-sent (`#rejoinIfChanged`).
+   */
   known(): number | null | undefined {
-    return this.#lifecycle === 'watched' && !this.#fetchController && !this.#cancelBackoff ? this.#version : undefined
+    this.#sentKnown = this.#currentKnown()
+    return this.#sentKnown
   }
 
   /** Applies one `changed` entry of a sync answer. */
@@ -233,6 +245,23 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     return this.#version ?? -1
   }
 
+  #currentKnown(): number | null | undefined {
+    if (this.#lifecycle !== 'watched' || this.#cancelBackoff) return undefined
+    if (!this.#fetchController) return this.#version
+    // Data adopted while the fetch runs (a payload) may be newer than its target.
+    const label = Math.max(this.#fetchTarget, this.#held())
+    // A newer version was reported while it runs: sent, the label would be
+    // answered at once, again and again. The key rejoins when the fetch for
+    // that version starts.
+    if (this.#seen > label) return undefined
+    return label < 0 ? null : label
+  }
+
+  /** This key's `known` entry is no longer the one last sent: the held poll must be re-sent with it. O(1), so a burst of N settling fetches costs O(N). */
+  #rejoinIfChanged() {
+    if (this.#lifecycle === 'watched' && this.#currentKnown() !== this.#sentKnown) this.#host.rejoin()
+  }
+
   #snapshot(): NodeState<T> {
     let shown = this.#data
     for (const layer of this.#layers) shown = layer.update(shown)
@@ -289,6 +318,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
   #maybeFetch() {
     if (this.#lifecycle === 'watched' && !this.#fetchController && !this.#cancelBackoff && (this.#forced || this.#seen > this.#held())) void this.#fetchNow()
     else this.#settleIdleWaiters()
+    this.#rejoinIfChanged()
   }
 
   /** No fetch is running or due (a backoff counts as settled: the error shows). */
@@ -308,7 +338,6 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     this.#cancelBackoff = this.#host.timers.after(backoffDelay(++this.#failures), () => {
       this.#cancelBackoff = undefined
       this.#maybeFetch()
-      if (!this.#fetchController) this.#host.rejoin()
     })
   }
 
@@ -330,6 +359,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     const waiters = this.#refetchWaiters
     this.#refetchWaiters = NONE
     this.#fetchController = controller
+    this.#fetchTarget = target
     this.#forced = false
     host.fetchStarted()
     this.#status = 'loading'
@@ -363,9 +393,6 @@ export class Node<T = any> extends Cell<NodeState<T>> {
         this.#lastFetchAt = Date.now()
         host.fetchSettled()
         this.#maybeFetch()
-        // Even when this key backs off, the fetches that were keeping the
-        // poll waiting may all have settled now.
-        if (!this.#fetchController) host.rejoin()
       } else if (this.#status === 'loading' && !this.#fetchController) {
         // Stopped (cached, gone, destroyed) while fetching: back to what it showed.
         this.#status = statusBefore

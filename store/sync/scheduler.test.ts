@@ -38,29 +38,28 @@ describe('one request per tick (ARCHITECTURE.md C1)', () => {
     expect(b.get()).toMatchObject({ data: 'B', version: 0, status: 'success' })
   })
 
-  it('re-arms the poll once the fetches an answer started have settled, leaving out keys still fetching after 250 ms', async () => {
-    const { t, clock, store } = setup()
+  it('re-arms the poll at once after an answer: a key still fetching goes in with the version its fetch labels', async () => {
+    const { t, store } = setup()
     const gate = deferred<string>()
-    store.node('a', { fetcher: () => gate.promise }).subscribe(() => {})
+    const a = store.node('a', { fetcher: () => gate.promise })
+    a.subscribe(() => {})
     store.node('b', { fetcher: () => 'B' }).subscribe(() => {})
     await settle()
     t.last().respond({ a: { version: 5 }, b: { version: 0 } })
     await settle()
     await settle()
-    expect(t.requests).toHaveLength(1) // a is still fetching: no poll without it yet
-    expect(clock.delays().sort()).toEqual([250, 30_000]) // the rejoin window, the slow fetch's fetchTimeout
-    clock.runNext()
-    await settle()
-    expect(t.last().request).toEqual({ v: 1, known: { b: 0 }, wait: 25_000 })
+    expect(t.requests).toHaveLength(2)
     const held = t.last()
+    expect(held.request).toEqual({ v: 1, known: { a: 5, b: 0 }, wait: 25_000 })
     gate.resolve('A')
     await settle()
-    expect(held.signal.aborted).toBe(true)
-    expect(t.last().request.known).toEqual({ a: 5, b: 0 })
-    expect(t.open()).toHaveLength(1)
+    // The fetch labelled its data 5, as the poll said: nothing to re-send.
+    expect(a.get()).toMatchObject({ data: 'A', version: 5 })
+    expect(held.signal.aborted).toBe(false)
+    expect(t.requests).toHaveLength(2)
   })
 
-  it('a change of N keys costs one new request: the fetches it started rejoin together', async () => {
+  it('a change of N keys costs one new request, however long the N fetches take', async () => {
     const { t, clock, store } = setup()
     const gates = { a: deferred<string>(), b: deferred<string>(), c: deferred<string>() }
     for (const key of ['a', 'b', 'c'] as const) store.node(key, { fetcher: () => gates[key].promise }).subscribe(() => {})
@@ -70,36 +69,92 @@ describe('one request per tick (ARCHITECTURE.md C1)', () => {
     await settle()
     await settle()
     const sent = t.requests.length
+    expect(t.last().request).toEqual({ v: 1, known: { a: 1, b: 1, c: 1, d: 1 }, wait: 25_000 })
     gates.a.resolve('A')
     await settle()
     gates.b.resolve('B')
     await settle()
-    expect(t.requests.length).toBe(sent) // still fetching c: a, b and d wait (≤ 250 ms)
     gates.c.resolve('C')
     await settle()
-    expect(t.requests.length).toBe(sent + 1) // the last one brings every key back in one request
-    expect(t.last().request).toEqual({ v: 1, known: { a: 1, b: 1, c: 1, d: 1 }, wait: 25_000 })
+    expect(t.requests.length).toBe(sent)
+    expect(t.open()).toHaveLength(1)
     expect(clock.delays()).toEqual([35_000]) // only the held request's deadline (wait + timeout)
   })
 
-  it('a slow fetch keeps settled keys out of the poll for no more than 250 ms', async () => {
+  it('a failed fetch re-sends the poll without its key; once the backoff ends the key rejoins as its retry runs (C2)', async () => {
     const { t, clock, store } = setup()
-    const slow = deferred<string>()
-    store.node('slow', { fetcher: () => slow.promise }).subscribe(() => {})
-    store.node('fast', { fetcher: () => 'F' }).subscribe(() => {})
-    store.node('other', { fetcher: () => 'O' }).subscribe(() => {})
+    const failing = deferred<string>()
+    let calls = 0
+    const a = store.node('a', { fetcher: () => (++calls === 2 ? failing.promise : `A${calls}`) })
+    a.subscribe(() => {})
+    store.node('b', { fetcher: () => 'B' }).subscribe(() => {})
     await settle()
-    t.last().respond({ slow: { version: 1 }, fast: { version: 2 }, other: { version: 1 } })
+    t.last().respond({ a: { version: 1 }, b: { version: 1 } })
     await settle()
     await settle()
-    expect(t.requests).toHaveLength(1)
-    expect(clock.delays().sort()).toEqual([250, 30_000]) // the rejoin window, the slow fetch's fetchTimeout
-    clock.runNext()
+    t.last().respond({ a: { version: 2 } })
     await settle()
-    expect(t.last().request.known).toEqual({ fast: 2, other: 1 })
-    slow.resolve('S')
     await settle()
-    expect(t.last().request.known).toEqual({ slow: 1, fast: 2, other: 1 })
+    const whileFetching = t.last()
+    expect(whileFetching.request.known).toEqual({ a: 2, b: 1 })
+    failing.reject(new Error('down'))
+    await settle()
+    expect(whileFetching.signal.aborted).toBe(true)
+    expect(t.last().request.known).toEqual({ b: 1 }) // backing off: left out
+    expect(a.get()).toMatchObject({ data: 'A1', version: 1, status: 'error' })
+    clock.runNext() // the backoff ends: the fetch runs again, and the key rejoins with its target
+    await settle()
+    expect(calls).toBe(3)
+    expect(t.last().request.known).toEqual({ a: 2, b: 1 })
+    expect(t.open()).toHaveLength(1)
+    expect(a.get()).toMatchObject({ data: 'A3', version: 2, status: 'success' })
+  })
+
+  it('a key whose fetch was overtaken by a newer version stays out of the poll until the fetch for it starts (no answer-at-once loop)', async () => {
+    const { t, store } = setup()
+    const gates = [deferred<string>(), deferred<string>()]
+    let calls = 0
+    const a = store.node('a', { fetcher: () => gates[calls++]!.promise })
+    a.subscribe(() => {})
+    store.node('b', { fetcher: () => 'B' }).subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1 }, b: { version: 1 } })
+    await settle()
+    await settle()
+    expect(t.last().request.known).toEqual({ a: 1, b: 1 })
+    t.last().respond({ a: { version: 2 } }) // written again while the fetch for 1 runs
+    await settle()
+    await settle()
+    const sent = t.requests.length
+    expect(t.last().request.known).toEqual({ b: 1 }) // a with 1 would be answered at once, forever
+    await settle()
+    expect(t.requests.length).toBe(sent)
+    gates[0]!.resolve('A1')
+    await settle()
+    expect(t.last().request.known).toEqual({ a: 2, b: 1 }) // the fetch for 2 runs: a rejoins with it
+    gates[1]!.resolve('A2')
+    await settle()
+    expect(a.get()).toMatchObject({ data: 'A2', version: 2 })
+    expect(t.open()).toHaveLength(1)
+  })
+
+  it('a payload adopted while a fetch runs puts its version in the poll, not the older target', async () => {
+    const { t, store } = setup()
+    const gate = deferred<string>()
+    const a = store.node('a', { fetcher: () => gate.promise })
+    a.subscribe(() => {})
+    await settle()
+    t.last().respond({ a: { version: 1 } })
+    await settle()
+    await settle()
+    t.last().respond({ a: { version: 2, payload: 'P2' } })
+    await settle()
+    await settle()
+    expect(a.get()).toMatchObject({ data: 'P2', version: 2 })
+    expect(t.last().request.known).toEqual({ a: 2 })
+    gate.resolve('A1') // older than what it holds now: dropped
+    await settle()
+    expect(a.get()).toMatchObject({ data: 'P2', version: 2 })
   })
 
   it('a change re-polls at once, even when the answer came early (payloads need no fetch)', async () => {

@@ -19,12 +19,10 @@ export interface SchedulerHost {
   /** ms a request may take beyond the wait it asked for. */
   timeout: number
   timers: TrackedTimers
-  /** `known` for the next request: watched keys not fetching or backing off (prototype-free object). */
+  /** `known` for the next request: watched keys not backing off, a fetching key with the version its fetch labels (prototype-free object). */
   known(): Known
   /** Applies the answer to one request. */
   apply(response: SyncResponse): void
-  /** Fetches in flight now (kept as a count by the store: O(1)). */
-  fetching(): number
   /** Told about every request once it settled (store.onSync). */
   record(record: SyncRecord): void
 }
@@ -56,8 +54,6 @@ interface SyncRequest {
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
-/** Fetches an answer started rejoin the poll together, at most this long after the answer (the window doubles while fetches keep running). */
-export const REJOIN_WINDOW = 250
 
 /**
  * The sync loop of one store (ARCHITECTURE.md C1 and C7).
@@ -71,9 +67,11 @@ export const REJOIN_WINDOW = 250
  * keys: they ride the next one. Whoever waits for an answer (`sync()`, a
  * settled mutation) gets a quick request, not a held one.
  *
- * After an answer that started fetches, the poll is re-armed once those
- * fetches have settled (or `REJOIN_WINDOW` ms after the answer), so a change
- * of N keys costs one new request, not one per settled fetch.
+ * After an answer the poll is re-armed at once: a key whose fetch is in
+ * flight goes in with the version that fetch labels its data with (see
+ * `Node.known()`), so a change of N keys costs one new request however long
+ * the N fetches take, and only a key whose entry then changes (a failed
+ * fetch) re-sends it (`rejoin()`).
  *
  * Every request has a deadline (`wait` + `timeout`); failures back off (see
  * retry-policy.ts); a server's `Retry-After` is not skipped by urgent
@@ -99,8 +97,8 @@ export function createScheduler(host: SchedulerHost) {
   let firstRequest = true
   let cancelFirstDelay: (() => void) | undefined
   let cancelWake: (() => void) | undefined
-  let cancelRejoin: (() => void) | undefined
-  let rejoinWindow = REJOIN_WINDOW
+  /** An answer is being applied: a request follows it anyway, so rejoins wait for that one. */
+  let applying = false
   /** Failures in a row (0 while healthy). */
   let attempt = 0
   /** Date.now() before which a server's Retry-After forbids requests. */
@@ -210,7 +208,12 @@ export function createScheduler(host: SchedulerHost) {
     try {
       const response = await host.transport.sync({ v: 1, known: part, wait: request.held ? host.wait : undefined }, request.controller.signal)
       if (request !== current) return // replaced or stopped: the answer is not applied
-      host.apply(response)
+      applying = true
+      try {
+        host.apply(response)
+      } finally {
+        applying = false
+      }
       const changed = Object.keys(response.changed)
       host.record({ id: request.id, keys, held: request.held, changed, denied: response.denied ?? [], startedAt, duration: Date.now() - startedAt })
       if (changed.length) request.changed = true
@@ -239,7 +242,6 @@ export function createScheduler(host: SchedulerHost) {
       // A server (or proxy) that does not hold would make the loop spin: an
       // empty answer within a second waits for the rest of it.
       if (request.held && !request.changed && Date.now() - request.startedAt < 1000) wake(1000)
-      else if (host.fetching()) armRejoin()
       else check()
     } else if (waiting.length || again) check()
     else if (host.live === 'interval' && visible()) wake(host.interval)
@@ -276,31 +278,9 @@ export function createScheduler(host: SchedulerHost) {
     console.warn(`reality: ${keys} keys exceed the sync request limit (${limits.maxKeys} keys, ${limits.maxBytes} bytes): split into several requests; beyond 2, checked every ${host.interval} ms`)
   }
 
-  /**
-   * Fetches are settling: re-arm the poll once they all have, or when the
-   * rejoin window ends. The window doubles while fetches keep running (250,
-   * 500, 1000 ms… up to 8 s), so a long burst of fetches (1,000 keys) costs a
-   * handful of re-arms, not one per 250 ms.
-   */
-  function armRejoin() {
-    if (cancelRejoin) return
-    cancelRejoin = host.timers.after(rejoinWindow, () => {
-      cancelRejoin = undefined
-      if (host.fetching()) rejoinWindow = Math.min(2 * rejoinWindow, 8000)
-      rejoinNow()
-    })
-  }
-
-  function rejoinNow() {
-    cancelRejoin = cancelTimer(cancelRejoin)
-    if (!host.fetching()) rejoinWindow = REJOIN_WINDOW
-    if (polling()) schedule()
-  }
-
   function pause(next: ConnectionStatus) {
     abortCurrent()
     cancelWake = cancelTimer(cancelWake)
-    cancelRejoin = cancelTimer(cancelRejoin)
     status.set(next)
     if (waiting.length) check()
   }
@@ -309,14 +289,12 @@ export function createScheduler(host: SchedulerHost) {
     status,
     schedule,
     /**
-     * A key can be watched again (its fetch settled, its backoff ended).
-     * Only a held long-poll needs replacing for that; keys whose fetches
-     * settle together rejoin in one request.
+     * A key's `known` entry changed outside an answer (its fetch failed, its
+     * backoff ended): the held long-poll is re-sent with it. Keys that change
+     * in one tick share the new request.
      */
     rejoin() {
-      if (!polling()) return
-      if (host.fetching()) armRejoin()
-      else rejoinNow()
+      if (polling() && !applying) schedule()
     },
     /** Syncs now (past a failure backoff, not past Retry-After); resolves once an answer covering every watched key was applied, rejects with the sync error. */
     sync: () =>
@@ -348,7 +326,6 @@ export function createScheduler(host: SchedulerHost) {
       running = false
       abortCurrent()
       cancelWake = cancelTimer(cancelWake)
-      cancelRejoin = cancelTimer(cancelRejoin)
       cancelFirstDelay = cancelTimer(cancelFirstDelay)
       flushQueued = false
       again = false

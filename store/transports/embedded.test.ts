@@ -42,7 +42,7 @@ describe('at scale, against the real server', () => {
     await expect.poll(() => handles.every((h) => h.get().data === 2)).toBe(true)
     expect(fetches).toBe(2000)
     // 1,000 keys go out as two held requests of 500 (ARCHITECTURE.md C1): a
-    // change re-arms both, and a rejoin window may re-arm them once more.
+    // change answers one and re-arms both.
     expect(requests - before).toBeLessThanOrEqual(4)
     store.destroy()
     await server.close()
