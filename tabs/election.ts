@@ -1,9 +1,8 @@
-/** What the election needs from the tab's channel. */
+/** What the election needs from the tab. */
 export interface ElectionHost {
   /** This tab's id; ids order tabs for the fallback election. */
   id: string
-  post(message: { t: 'beat'; from: string }): void
-  /** This tab leads now (it announces itself). */
+  /** This tab leads now. The fallback election calls it again at every heartbeat: the leader announces itself each time. */
   lead(): void
   /** This tab leads no more (fallback election only: another tab won). */
   resign(): void
@@ -21,10 +20,10 @@ const SILENCE = 2500
  * closes or crashes. Without it, the leader announces itself every 0.5 s;
  * a tab that hears no leader for 2.5 s (a new tab: for 1 s) claims the
  * lead, and when two lead, the one with the lower id keeps it. Returns
- * `heard(from)` (feed it every `beat` and `leader` message) and `stop()`.
+ * `heard(from)` (feed it every leader announcement) and `stop()`.
  *
  * @example
- * const election = electLeader('reality-tabs:https://app.example/reality/sync', { id, post, lead, resign })
+ * const election = electLeader('reality-tabs:/reality/sync', { id, lead, resign })
  * channel.onmessage = ({ data }) => data.t === 'leader' && election.heard(data.from)
  */
 export function electLeader(name: string, host: ElectionHost) {
@@ -50,8 +49,7 @@ export function electLeader(name: string, host: ElectionHost) {
   // A new tab claims the lead after a second without hearing a leader.
   let lastHeard = Date.now() - SILENCE + 2 * BEAT
   const beat = setInterval(() => {
-    if (leading) host.post({ t: 'beat', from: host.id })
-    else if (Date.now() - lastHeard > SILENCE) {
+    if (leading || Date.now() - lastHeard > SILENCE) {
       leading = true
       host.lead()
     }

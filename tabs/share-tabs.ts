@@ -6,7 +6,7 @@ import { httpTransport, type HttpTransportOptions } from '../store/transports/ht
 import type { StoreOptions, Transport } from '../store/types.js'
 import { electLeader } from './election.js'
 import { fetchOnce, type SharedData } from './fetch-once.js'
-import { createLeader } from './leader.js'
+import { createLeader, type Answer } from './leader.js'
 
 /**
  * Options of {@link shareTabs}: where the leader tab syncs.
@@ -35,27 +35,18 @@ export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'f
   close(): void
 }
 
-/** A sync error as it crosses the channel (structured clone drops an Error's own fields). */
-interface SentError {
-  code: RealityError['code']
-  message: string
-  status?: number
-  retryAfter?: number
-}
-
 type Message =
-  | { t: 'sync'; from: string; id: number; request: SyncRequest }
-  | { t: 'abort'; from: string; id: number }
-  | { t: 'answer'; to: string; id: number; response?: SyncResponse; error?: SentError }
-  /** A tab took the lead: send it every request again. */
+  /** A tab's sync request, for the leader (every tab sends its own again when a new leader announces itself). */
+  | { t: 'sync'; request: SyncRequest }
+  | Answer
+  /** A tab leads (the fallback election repeats it as its heartbeat). */
   | { t: 'leader'; from: string }
-  /** The fallback election's heartbeat. */
-  | { t: 'beat'; from: string }
   | SharedData
-  /** Sent through `echo` only to come back: see `catchUp` of fetch-once.ts. */
+  /** Sent only to come back: see `catchUp` of fetch-once.ts. */
   | { t: 'ping'; from: string; n: number }
 
-interface Outgoing {
+/** A request of this tab's store, waiting for the leader's answer. */
+interface Pending {
   request: SyncRequest
   resolve(response: SyncResponse): void
   reject(error: unknown): void
@@ -90,35 +81,30 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   // Channels and locks are scoped by origin already: the name adds the endpoint.
   const name = `reality-tabs:${options.endpoint ?? '/reality/sync'}`
   const id = Math.random().toString(36).slice(2)
-  const channel = new BroadcastChannel(name)
-  // Data is broadcast through a second channel object, so it comes back to
-  // this tab's `channel` too: then every tab has been handed it (fetch-once.ts).
-  const echo = new BroadcastChannel(name)
+  // Every message goes out through `outbox` and comes back through `inbox`, to
+  // this tab as to the others: the leader's own store is served like any
+  // tab's, and a sender learns when its message has reached every tab (fetch-once.ts).
+  const inbox = new BroadcastChannel(name)
+  const outbox = new BroadcastChannel(name)
+  const post = (message: Message) => outbox.postMessage(message)
+  const pending = new Set<Pending>()
   const echoes = new Map<number, () => void>()
-  const outgoing = new Map<number, Outgoing>()
   let leader: ReturnType<typeof createLeader> | undefined
+  let leaderId: string | undefined
   let lastId = 0
-  const post = (message: Message) => channel.postMessage(message)
-  /** Sends a message where it goes: requests to the leader, answers to their tab; this tab's own are handled here. */
-  const deliver = (message: Message) => {
-    if ('to' in message ? message.to === id : leader) handle(message)
-    else post(message)
-  }
-  const resendAll = () => outgoing.forEach((entry, requestId) => deliver({ t: 'sync', from: id, id: requestId, request: entry.request }))
-  /** Sends a message through `echo`; resolves when it comes back to `channel`. */
+
+  /** Sends a message through `outbox`; resolves when it has come back to `inbox`. */
   const sendAround = (message: SharedData | { t: 'ping' }) =>
     new Promise<void>((resolve) => {
       echoes.set(++lastId, resolve)
-      echo.postMessage({ ...message, from: id, n: lastId })
+      post({ ...message, from: id, n: lastId } as Message)
     })
   const once = fetchOnce(name, { broadcast: sendAround, catchUp: () => sendAround({ t: 'ping' }) })
 
   const election = electLeader(name, {
     id,
-    post,
     lead() {
-      leader = createLeader(upstream)
-      resendAll()
+      leader ??= createLeader(upstream, post)
       post({ t: 'leader', from: id })
     },
     resign() {
@@ -127,34 +113,25 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     },
   })
 
-  function handle(message: Message) {
-    if (message.t === 'sync' && leader) {
-      const { from, id: requestId, request } = message
-      leader.add(`${from}:${requestId}`, {
-        known: request.known,
-        until: Date.now() + (request.wait ?? 0),
-        resolve: (response) => deliver({ t: 'answer', to: from, id: requestId, response }),
-        reject: ({ code, message, status, retryAfter }: RealityError) => deliver({ t: 'answer', to: from, id: requestId, error: { code, message, status, retryAfter } }),
-      })
-    } else if (message.t === 'abort') leader?.remove(`${message.from}:${message.id}`)
-    else if (message.t === 'answer' && message.to === id) {
-      const entry = outgoing.get(message.id)
-      const error = message.error
-      if (error) entry?.reject(new RealityError(error.code, error.message, error))
-      else entry?.resolve(message.response!)
-    } else if (message.t === 'beat') election.heard(message.from)
+  inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
+    if (message.t === 'sync') leader?.add(message.request)
+    else if (message.t === 'answer') {
+      const { response, error } = message
+      pending.forEach(({ resolve, reject }) => (error ? reject(new RealityError(error.code, error.message, error)) : resolve(response!)))
+      pending.clear()
+    }
     else if (message.t === 'leader') {
       election.heard(message.from)
-      // A new leader has none of our requests: send them again.
-      if (!leader) resendAll()
-    } else if (message.t === 'data' || message.t === 'ping') {
-      if (message.from === id) {
-        echoes.get(message.n!)?.()
-        echoes.delete(message.n!)
-      } else if (message.t === 'data') once.receive(message)
-    }
+      // A new leader has none of the requests waiting: send them again.
+      if (message.from !== leaderId) {
+        leaderId = message.from
+        pending.forEach(({ request }) => post({ t: 'sync', request }))
+      }
+    } else if (message.from === id) {
+      echoes.get(message.n!)?.()
+      echoes.delete(message.n!)
+    } else if (message.t === 'data') once.receive(message)
   }
-  channel.onmessage = ({ data }: MessageEvent<Message>) => handle(data)
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
   focusManager.set(true)
@@ -162,43 +139,29 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   return {
     transport: {
       sync: (request, signal) =>
-        new Promise<SyncResponse>((resolve, reject) => {
-          const requestId = ++lastId
-          const settle = () => {
-            outgoing.delete(requestId)
-            signal.removeEventListener('abort', abort)
-          }
-          const abort = () => {
-            settle()
-            deliver({ t: 'abort', from: id, id: requestId })
+        new Promise((resolve, reject) => {
+          const entry = { request, resolve, reject }
+          pending.add(entry)
+          // Aborted (replaced or stopped): the leader's request out is left to
+          // finish; the store usually asks again at once, and stays covered by it.
+          signal.addEventListener('abort', () => {
+            pending.delete(entry)
             reject(signal.reason)
-          }
-          if (signal.aborted) return reject(signal.reason)
-          signal.addEventListener('abort', abort)
-          outgoing.set(requestId, {
-            request,
-            resolve(response) {
-              settle()
-              resolve(response)
-            },
-            reject(error) {
-              settle()
-              reject(error)
-            },
           })
-          deliver({ t: 'sync', from: id, id: requestId, request })
+          post({ t: 'sync', request })
         }),
     },
     fetchThrough: once.fetchThrough,
-    debug: () => ({ leader: !!leader, requests: outgoing.size, ...leader?.debug() }),
+    debug: () => ({ leader: !!leader, requests: pending.size, ...leader?.debug() }),
     close() {
       election.stop()
       leader?.close()
       leader = undefined
-      channel.close()
-      echo.close()
+      inbox.close()
+      outbox.close()
       echoes.forEach((resolve) => resolve())
-      outgoing.forEach((entry) => entry.reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
+      pending.forEach(({ reject }) => reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
+      pending.clear()
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
       focusManager.set()
     },
