@@ -28,33 +28,29 @@ const SILENCE = 2500
  */
 export function electLeader(name: string, host: ElectionHost) {
   const locks = globalThis.navigator?.locks
-  if (locks) {
-    const controller = new AbortController()
-    let release: (() => void) | undefined
-    locks
-      .request(name, { signal: controller.signal }, () => {
-        host.lead()
-        return new Promise<void>((resolve) => (release = resolve))
-      })
-      .catch(() => {}) // aborted by stop() while waiting
-    return {
-      heard() {},
-      stop() {
-        controller.abort()
-        release?.()
-      },
-    }
-  }
+  const stopped = new AbortController()
   let leading = false
   // A new tab claims the lead after a second without hearing a leader.
   let lastHeard = Date.now() - SILENCE + 2 * BEAT
-  const beat = setInterval(() => {
-    if (leading || Date.now() - lastHeard > SILENCE) {
-      leading = true
-      host.lead()
-    }
-  }, BEAT)
+  if (locks) {
+    locks
+      .request(name, { signal: stopped.signal }, () => {
+        host.lead()
+        // Held until stop(): then the browser hands the lock to the next tab.
+        return new Promise((release) => stopped.signal.addEventListener('abort', release))
+      })
+      .catch(() => {}) // stopped while waiting
+  } else {
+    const beat = setInterval(() => {
+      if (leading || Date.now() - lastHeard > SILENCE) {
+        leading = true
+        host.lead()
+      }
+    }, BEAT)
+    stopped.signal.addEventListener('abort', () => clearInterval(beat))
+  }
   return {
+    /** A leader announced itself (only the fallback election listens: a lock holder leads until it stops). */
     heard(from: string) {
       lastHeard = Date.now()
       if (leading && from < host.id) {
@@ -62,6 +58,6 @@ export function electLeader(name: string, host: ElectionHost) {
         host.resign()
       }
     },
-    stop: () => clearInterval(beat),
+    stop: () => stopped.abort(),
   }
 }

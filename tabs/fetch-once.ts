@@ -1,9 +1,8 @@
 /** Data another tab fetched for a key, labelled with the version its fetch targeted. */
 export interface SharedData {
   t: 'data'
-  /** The tab that fetched, and its count of broadcasts (so it knows its own when it comes back). */
+  /** The tab that fetched (so it knows its own when it comes back). */
   from?: string
-  n?: number
   key: string
   target: number
   data: unknown

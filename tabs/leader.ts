@@ -39,21 +39,15 @@ export function createLeader(upstream: Transport, broadcast: (answer: Answer) =>
   const asked = new Set<string>()
   /** The shortest wait asked for since the last answer (0: a quick check). */
   let wait = Infinity
-  let out: (SyncRequest & { controller: AbortController }) | undefined
-  let queued = false
-
-  /** Whether the request out tells this tab request of every change, before its wait ends. */
-  const covered = (request: SyncRequest) =>
-    !!out && (out.wait ?? 0) <= (request.wait ?? 0) && Object.keys(request.known).every((key) => key in out!.known && !older(request.known[key]!, out!.known[key]!))
+  /** The request out upstream: it asks about `versions` and `wait` as they were when nothing changed them since. */
+  let out: AbortController | undefined
 
   function send() {
-    queued = false
-    if (!asked.size) return // closed meanwhile
-    out?.controller.abort()
-    const request = { v: 1 as const, known: Object.fromEntries(versions), wait: wait || undefined, controller: new AbortController() }
-    out = request
+    out?.abort()
+    const controller = new AbortController()
+    out = controller
     const answer = ({ response, error }: Omit<Answer, 't'>) => {
-      if (out !== request) return // replaced or closed
+      if (out !== controller) return // replaced or closed
       out = undefined
       const changed = response?.changed ?? {}
       for (const key in changed) versions.set(key, changed[key]!.version)
@@ -64,33 +58,41 @@ export function createLeader(upstream: Transport, broadcast: (answer: Answer) =>
       wait = Infinity
       broadcast({ t: 'answer', response, error })
     }
-    upstream.sync({ v: 1, known: request.known, wait: request.wait }, request.controller.signal).then(
+    upstream.sync({ v: 1, known: Object.fromEntries(versions), wait: wait || undefined }, controller.signal).then(
       (response) => answer({ response }),
       ({ code, message, status, retryAfter }: RealityError) => answer({ error: { code, message, status, retryAfter } }),
     )
   }
 
   return {
-    /** Takes a tab's held request (every key with a version): covered by the request out, or sent with a new one. */
+    /**
+     * Takes a tab's request. The request out covers it unless it lowers a
+     * version (a key new upstream, or older than the one asked about) or the
+     * wait: then the request out is replaced. (Each message is a task of its
+     * own: there is nothing to batch.)
+     */
     add(request: SyncRequest) {
+      let covered = !!out
       for (const key in request.known) {
         const held = request.known[key]!
-        if (!versions.has(key) || older(held, versions.get(key)!)) versions.set(key, held)
         asked.add(key)
+        if (!versions.has(key) || older(held, versions.get(key)!)) {
+          versions.set(key, held)
+          covered = false
+        }
       }
-      wait = Math.min(wait, request.wait ?? 0)
-      if (!covered(request) && !queued) {
-        queued = true
-        queueMicrotask(send)
+      if ((request.wait ?? 0) < wait) {
+        wait = request.wait ?? 0
+        covered = false
       }
+      if (!covered) send()
     },
     /** Keys asked about upstream, and whether a request is out. */
     debug: () => ({ keys: versions.size, upstream: out ? 1 : 0 }),
     /** Aborts the request out (the tabs send theirs again to the next leader). */
     close() {
-      out?.controller.abort()
+      out?.abort()
       out = undefined
-      asked.clear()
     },
   }
 }

@@ -2,7 +2,7 @@ import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import { RealityError } from '../store/errors.js'
 import { focusManager } from '../store/managers/focus.js'
 import { windowEvents } from '../store/managers/manager.js'
-import { httpTransport, type HttpTransportOptions } from '../store/transports/http.js'
+import { endpointOf, httpTransport, type HttpTransportOptions } from '../store/transports/http.js'
 import type { StoreOptions, Transport } from '../store/types.js'
 import { electLeader } from './election.js'
 import { fetchOnce, type SharedData } from './fetch-once.js'
@@ -29,8 +29,8 @@ export interface ShareTabsOptions extends HttpTransportOptions {
  * tabs.debug().leader // true in the tab that holds the request
  */
 export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'fetchThrough'>> {
-  /** Whether this tab leads, its requests waiting on the leader, and (when it leads) the tabs' requests it holds and whether its upstream request is out. */
-  debug(): { leader: boolean; requests: number; waiting?: number; upstream?: number }
+  /** Whether this tab leads, its requests waiting on the leader, and (when it leads) how many keys its upstream request carries and whether it is out. */
+  debug(): { leader: boolean; requests: number; keys?: number; upstream?: number }
   /** Leaves the group: releases the lead (another tab takes over), closes the channel, restores the focus manager. Destroy the store first. */
   close(): void
 }
@@ -43,7 +43,7 @@ type Message =
   | { t: 'leader'; from: string }
   | SharedData
   /** Sent only to come back: see `catchUp` of fetch-once.ts. */
-  | { t: 'ping'; from: string; n: number }
+  | { t: 'ping'; from: string }
 
 /** A request of this tab's store, waiting for the leader's answer. */
 interface Pending {
@@ -59,11 +59,11 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
  * origin that sync with the same endpoint elect a leader (Web Locks, with a
  * `BroadcastChannel` election where locks are missing). Every tab's store
  * sends its requests to the leader over a `BroadcastChannel`; the leader
- * sends ONE request upstream with the union of their keys and answers each
- * tab with what changed for it (see `createLeader`). When the leader's tab
- * closes, the next tab takes over and the others re-send their requests to
- * it. A change is fetched once per browser: the first tab to fetch a key
- * broadcasts the data and the others adopt it (with Web Locks).
+ * sends ONE request upstream with the union of their keys and broadcasts its
+ * answer, which settles every tab's request (see `createLeader`). When the
+ * leader's tab closes, the next tab takes over and the others send their
+ * requests to it again. A change is fetched once per browser: the first tab
+ * to fetch a key broadcasts the data and the others adopt it (with Web Locks).
  *
  * Hidden tabs cost no connection here, so they stay live: the sharing tells
  * the focus manager the page always counts as visible (a tab coming back
@@ -79,38 +79,39 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
 export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const upstream = options.transport ?? httpTransport(options)
   // Channels and locks are scoped by origin already: the name adds the endpoint.
-  const name = `reality-tabs:${options.endpoint ?? '/reality/sync'}`
+  const name = `reality-tabs:${endpointOf(options)}`
   const id = Math.random().toString(36).slice(2)
   // Every message goes out through `outbox` and comes back through `inbox`, to
   // this tab as to the others: the leader's own store is served like any
-  // tab's, and a sender learns when its message has reached every tab (fetch-once.ts).
+  // tab's, and a sender learns when its message has reached every tab.
   const inbox = new BroadcastChannel(name)
   const outbox = new BroadcastChannel(name)
   const post = (message: Message) => outbox.postMessage(message)
   const pending = new Set<Pending>()
-  const echoes = new Map<number, () => void>()
+  /** Who waits for this tab's data and pings to come back, oldest first (a channel delivers in order). */
+  const echoes: (() => void)[] = []
   let leader: ReturnType<typeof createLeader> | undefined
   let leaderId: string | undefined
-  let lastId = 0
 
   /** Sends a message through `outbox`; resolves when it has come back to `inbox`. */
   const sendAround = (message: SharedData | { t: 'ping' }) =>
     new Promise<void>((resolve) => {
-      echoes.set(++lastId, resolve)
-      post({ ...message, from: id, n: lastId } as Message)
+      echoes.push(resolve)
+      post({ ...message, from: id })
     })
   const once = fetchOnce(name, { broadcast: sendAround, catchUp: () => sendAround({ t: 'ping' }) })
 
+  const resign = () => {
+    leader?.close()
+    leader = undefined
+  }
   const election = electLeader(name, {
     id,
     lead() {
       leader ??= createLeader(upstream, post)
       post({ t: 'leader', from: id })
     },
-    resign() {
-      leader?.close()
-      leader = undefined
-    },
+    resign,
   })
 
   inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
@@ -119,18 +120,15 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
       const { response, error } = message
       pending.forEach(({ resolve, reject }) => (error ? reject(new RealityError(error.code, error.message, error)) : resolve(response!)))
       pending.clear()
-    }
-    else if (message.t === 'leader') {
+    } else if (message.t === 'leader') {
       election.heard(message.from)
       // A new leader has none of the requests waiting: send them again.
       if (message.from !== leaderId) {
         leaderId = message.from
         pending.forEach(({ request }) => post({ t: 'sync', request }))
       }
-    } else if (message.from === id) {
-      echoes.get(message.n!)?.()
-      echoes.delete(message.n!)
-    } else if (message.t === 'data') once.receive(message)
+    } else if (message.from === id) echoes.shift()?.()
+    else if (message.t === 'data') once.receive(message)
   }
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
@@ -155,11 +153,10 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     debug: () => ({ leader: !!leader, requests: pending.size, ...leader?.debug() }),
     close() {
       election.stop()
-      leader?.close()
-      leader = undefined
+      resign()
       inbox.close()
       outbox.close()
-      echoes.forEach((resolve) => resolve())
+      echoes.splice(0).forEach((resolve) => resolve())
       pending.forEach(({ reject }) => reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
       pending.clear()
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
