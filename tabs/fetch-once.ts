@@ -1,8 +1,6 @@
 /** Data another tab fetched for a key, labelled with the version its fetch targeted. */
 export interface SharedData {
   t: 'data'
-  /** The tab that fetched (so it knows its own when it comes back). */
-  from?: string
   key: string
   target: number
   data: unknown

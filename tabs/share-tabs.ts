@@ -35,22 +35,19 @@ export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'f
   close(): void
 }
 
-type Message =
+/** What one tab says to the others. */
+type Body =
   /** A tab's sync request, for the leader (every tab sends its own again when a new leader announces itself). */
   | { t: 'sync'; request: SyncRequest }
   | Answer
   /** A tab leads (the fallback election repeats it as its heartbeat). */
-  | { t: 'leader'; from: string }
+  | { t: 'leader' }
   | SharedData
   /** Sent only to come back: see `catchUp` of fetch-once.ts. */
-  | { t: 'ping'; from: string }
+  | { t: 'ping' }
 
-/** A request of this tab's store, waiting for the leader's answer. */
-interface Pending {
-  request: SyncRequest
-  resolve(response: SyncResponse): void
-  reject(error: unknown): void
-}
+/** Every message carries its sender. */
+type Message = Body & { from: string }
 
 const FOCUS_EVENTS = ['visibilitychange', 'focus']
 
@@ -86,20 +83,23 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   // tab's, and a sender learns when its message has reached every tab.
   const inbox = new BroadcastChannel(name)
   const outbox = new BroadcastChannel(name)
-  const post = (message: Message) => outbox.postMessage(message)
-  const pending = new Set<Pending>()
-  /** Who waits for this tab's data and pings to come back, oldest first (a channel delivers in order). */
+  /** Who waits for this tab's messages to come back, oldest first (a channel delivers in order). */
   const echoes: (() => void)[] = []
+  /** Sends a message to every tab, this one included; resolves once it has come back here (then every tab has been handed it). */
+  const post = (body: Body) =>
+    new Promise<void>((resolve) => {
+      outbox.postMessage({ ...body, from: id }) // throws for data that cannot be cloned: then nothing comes back
+      echoes.push(resolve)
+    })
+  /** This tab's store's requests waiting for the leader's answer, and how each settles with it. */
+  const pending = new Map<SyncRequest, (answer: Answer) => void>()
+  const settleAll = (answer: Answer) => {
+    pending.forEach((settle) => settle(answer))
+    pending.clear()
+  }
   let leader: ReturnType<typeof createLeader> | undefined
   let leaderId: string | undefined
-
-  /** Sends a message through `outbox`; resolves when it has come back to `inbox`. */
-  const sendAround = (message: SharedData | { t: 'ping' }) =>
-    new Promise<void>((resolve) => {
-      echoes.push(resolve)
-      post({ ...message, from: id })
-    })
-  const once = fetchOnce(name, { broadcast: sendAround, catchUp: () => sendAround({ t: 'ping' }) })
+  const once = fetchOnce(name, { broadcast: post, catchUp: () => post({ t: 'ping' }) })
 
   const resign = () => {
     leader?.close()
@@ -109,26 +109,23 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     id,
     lead() {
       leader ??= createLeader(upstream, post)
-      post({ t: 'leader', from: id })
+      post({ t: 'leader' })
     },
     resign,
   })
 
   inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
+    if (message.from === id) echoes.shift()?.()
     if (message.t === 'sync') leader?.add(message.request)
-    else if (message.t === 'answer') {
-      const { response, error } = message
-      pending.forEach(({ resolve, reject }) => (error ? reject(new RealityError(error.code, error.message, error)) : resolve(response!)))
-      pending.clear()
-    } else if (message.t === 'leader') {
+    else if (message.t === 'answer') settleAll(message)
+    else if (message.t === 'leader') {
       election.heard(message.from)
       // A new leader has none of the requests waiting: send them again.
       if (message.from !== leaderId) {
         leaderId = message.from
-        pending.forEach(({ request }) => post({ t: 'sync', request }))
+        pending.forEach((_, request) => post({ t: 'sync', request }))
       }
-    } else if (message.from === id) echoes.shift()?.()
-    else if (message.t === 'data') once.receive(message)
+    } else if (message.t === 'data' && message.from !== id) once.receive(message)
   }
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
@@ -138,12 +135,11 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     transport: {
       sync: (request, signal) =>
         new Promise((resolve, reject) => {
-          const entry = { request, resolve, reject }
-          pending.add(entry)
+          pending.set(request, ({ response, error }) => (error ? reject(new RealityError(error.code, error.message, error)) : resolve(response!)))
           // Aborted (replaced or stopped): the leader's request out is left to
           // finish; the store usually asks again at once, and stays covered by it.
           signal.addEventListener('abort', () => {
-            pending.delete(entry)
+            pending.delete(request)
             reject(signal.reason)
           })
           post({ t: 'sync', request })
@@ -157,8 +153,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
       inbox.close()
       outbox.close()
       echoes.splice(0).forEach((resolve) => resolve())
-      pending.forEach(({ reject }) => reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
-      pending.clear()
+      settleAll({ t: 'answer', error: { code: 'destroyed', message: 'Tab sharing closed: create the store again' } })
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
       focusManager.set()
     },
