@@ -53,7 +53,7 @@ export function createLeader(upstream: Transport, broadcast: (answer: Answer) =>
       for (const key in changed) versions.set(key, changed[key]!.version)
       // A denied key is not asked about again until a tab asks.
       response?.denied?.forEach((key) => versions.delete(key))
-      versions.forEach((_, key) => asked.has(key) || versions.delete(key))
+      for (const key of versions.keys()) if (!asked.has(key)) versions.delete(key)
       asked.clear()
       wait = Infinity
       broadcast({ t: 'answer', response, error })
@@ -87,8 +87,6 @@ export function createLeader(upstream: Transport, broadcast: (answer: Answer) =>
       }
       if (!covered) send()
     },
-    /** Keys asked about upstream, and whether a request is out. */
-    debug: () => ({ keys: versions.size, upstream: out ? 1 : 0 }),
     /** Aborts the request out (the tabs send theirs again to the next leader). */
     close() {
       out?.abort()

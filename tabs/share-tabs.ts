@@ -29,8 +29,8 @@ export interface ShareTabsOptions extends HttpTransportOptions {
  * tabs.debug().leader // true in the tab that holds the request
  */
 export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'fetchThrough'>> {
-  /** Whether this tab leads, its requests waiting on the leader, and (when it leads) how many keys its upstream request carries and whether it is out. */
-  debug(): { leader: boolean; requests: number; keys?: number; upstream?: number }
+  /** Whether this tab leads, and its requests waiting for the leader's answer. */
+  debug(): { leader: boolean; requests: number }
   /** Leaves the group: releases the lead (another tab takes over), closes the channel, restores the focus manager. Destroy the store first. */
   close(): void
 }
@@ -146,7 +146,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
         }),
     },
     fetchThrough: once.fetchThrough,
-    debug: () => ({ leader: !!leader, requests: pending.size, ...leader?.debug() }),
+    debug: () => ({ leader: !!leader, requests: pending.size }),
     close() {
       election.stop()
       resign()
