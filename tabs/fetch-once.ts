@@ -44,8 +44,6 @@ export function fetchOnce(name: string, channel: FetchOnceChannel) {
   const received = new Map<string, SharedData>()
   return {
     receive(message: SharedData) {
-      const newer = received.get(message.key)
-      if (newer && newer.target > message.target) return
       if (received.size >= KEEP) received.clear()
       received.set(message.key, message)
     },

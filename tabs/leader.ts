@@ -42,26 +42,27 @@ export function createLeader(upstream: Transport, broadcast: (answer: Answer) =>
   /** The request out upstream: it asks about `versions` and `wait` as they were when nothing changed them since. */
   let out: AbortController | undefined
 
-  function send() {
+  async function send() {
     out?.abort()
     const controller = new AbortController()
     out = controller
-    const answer = ({ response, error }: Omit<Answer, 't'>) => {
-      if (out !== controller) return // replaced or closed
-      out = undefined
-      const changed = response?.changed ?? {}
-      for (const key in changed) versions.set(key, changed[key]!.version)
-      // A denied key is not asked about again until a tab asks.
-      response?.denied?.forEach((key) => versions.delete(key))
-      for (const key of versions.keys()) if (!asked.has(key)) versions.delete(key)
-      asked.clear()
-      wait = Infinity
-      broadcast({ t: 'answer', response, error })
+    const answer: Answer = { t: 'answer' }
+    try {
+      answer.response = await upstream.sync({ v: 1, known: Object.fromEntries(versions), wait: wait || undefined }, controller.signal)
+    } catch (error) {
+      const { code, message, status, retryAfter } = error as RealityError
+      answer.error = { code, message, status, retryAfter }
     }
-    upstream.sync({ v: 1, known: Object.fromEntries(versions), wait: wait || undefined }, controller.signal).then(
-      (response) => answer({ response }),
-      ({ code, message, status, retryAfter }: RealityError) => answer({ error: { code, message, status, retryAfter } }),
-    )
+    if (out !== controller) return // replaced or closed
+    out = undefined
+    const changed = answer.response?.changed ?? {}
+    for (const key in changed) versions.set(key, changed[key]!.version)
+    // A denied key is not asked about again until a tab asks.
+    answer.response?.denied?.forEach((key) => versions.delete(key))
+    for (const key of versions.keys()) if (!asked.has(key)) versions.delete(key)
+    asked.clear()
+    wait = Infinity
+    broadcast(answer)
   }
 
   return {

@@ -77,7 +77,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const upstream = options.transport ?? httpTransport(options)
   // Channels and locks are scoped by origin already: the name adds the endpoint.
   const name = `reality-tabs:${endpointOf(options)}`
-  const id = Math.random().toString(36).slice(2)
+  const id = String(Math.random())
   // Every message goes out through `outbox` and comes back through `inbox`, to
   // this tab as to the others: the leader's own store is served like any
   // tab's, and a sender learns when its message has reached every tab.
@@ -115,7 +115,7 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   })
 
   inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
-    if (message.from === id) echoes.shift()?.()
+    if (message.from === id) echoes.shift()!()
     if (message.t === 'sync') leader?.add(message.request)
     else if (message.t === 'answer') settleAll(message)
     else if (message.t === 'leader') {
