@@ -4,7 +4,7 @@ export interface ElectionHost {
   id: string
   /** This tab leads now. The fallback election calls it again at every heartbeat: the leader announces itself each time. */
   lead(): void
-  /** This tab leads no more (fallback election only: another tab won). */
+  /** This tab leads no more: another tab won (fallback election), or the election stopped. */
   resign(): void
 }
 
@@ -58,6 +58,10 @@ export function electLeader(name: string, host: ElectionHost) {
         host.resign()
       }
     },
-    stop: () => stopped.abort(),
+    /** Leaves the election: the lead, if held, passes to another tab. */
+    stop() {
+      stopped.abort()
+      host.resign()
+    },
   }
 }

@@ -86,11 +86,10 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   /** Who waits for this tab's messages to come back, oldest first (a channel delivers in order). */
   const echoes: (() => void)[] = []
   /** Sends a message to every tab, this one included; resolves once it has come back here (then every tab has been handed it). */
-  const post = (body: Body) =>
-    new Promise<void>((resolve) => {
-      outbox.postMessage({ ...body, from: id }) // throws for data that cannot be cloned: then nothing comes back
-      echoes.push(resolve)
-    })
+  const post = (body: Body) => {
+    outbox.postMessage({ ...body, from: id }) // throws (to the caller) for data that cannot be cloned, or once closed
+    return new Promise<void>((resolve) => echoes.push(resolve))
+  }
   /** This tab's store's requests waiting for the leader's answer, and how each settles with it. */
   const pending = new Map<SyncRequest, (answer: Answer) => void>()
   const settleAll = (answer: Answer) => {
@@ -101,17 +100,16 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   let leaderId: string | undefined
   const once = fetchOnce(name, { broadcast: post, catchUp: () => post({ t: 'ping' }) })
 
-  const resign = () => {
-    leader?.close()
-    leader = undefined
-  }
   const election = electLeader(name, {
     id,
     lead() {
       leader ??= createLeader(upstream, post)
       post({ t: 'leader' })
     },
-    resign,
+    resign() {
+      leader?.close()
+      leader = undefined
+    },
   })
 
   inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
@@ -149,10 +147,9 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     debug: () => ({ leader: !!leader, requests: pending.size }),
     close() {
       election.stop()
-      resign()
       inbox.close()
       outbox.close()
-      echoes.splice(0).forEach((resolve) => resolve())
+      echoes.forEach((resolve) => resolve())
       settleAll({ t: 'answer', error: { code: 'destroyed', message: 'Tab sharing closed: create the store again' } })
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
       focusManager.set()
