@@ -1,11 +1,10 @@
-/** What the election needs from the tab's channel. */
+/** What the election needs from the tab. */
 export interface ElectionHost {
   /** This tab's id; ids order tabs for the fallback election. */
   id: string
-  post(message: { t: 'beat'; from: string }): void
-  /** This tab leads now (it announces itself). */
+  /** This tab leads now. The fallback election calls it again at every heartbeat: the leader announces itself each time. */
   lead(): void
-  /** This tab leads no more (fallback election only: another tab won). */
+  /** This tab leads no more: another tab won (fallback election), or the election stopped. */
   resign(): void
 }
 
@@ -21,42 +20,37 @@ const SILENCE = 2500
  * closes or crashes. Without it, the leader announces itself every 0.5 s;
  * a tab that hears no leader for 2.5 s (a new tab: for 1 s) claims the
  * lead, and when two lead, the one with the lower id keeps it. Returns
- * `heard(from)` (feed it every `beat` and `leader` message) and `stop()`.
+ * `heard(from)` (feed it every leader announcement) and `stop()`.
  *
  * @example
- * const election = electLeader('reality-tabs:https://app.example/reality/sync', { id, post, lead, resign })
+ * const election = electLeader('reality-tabs:/reality/sync', { id, lead, resign })
  * channel.onmessage = ({ data }) => data.t === 'leader' && election.heard(data.from)
  */
 export function electLeader(name: string, host: ElectionHost) {
   const locks = globalThis.navigator?.locks
-  if (locks) {
-    const controller = new AbortController()
-    let release: (() => void) | undefined
-    locks
-      .request(name, { signal: controller.signal }, () => {
-        host.lead()
-        return new Promise<void>((resolve) => (release = resolve))
-      })
-      .catch(() => {}) // aborted by stop() while waiting
-    return {
-      heard() {},
-      stop() {
-        controller.abort()
-        release?.()
-      },
-    }
-  }
+  const stopped = new AbortController()
   let leading = false
   // A new tab claims the lead after a second without hearing a leader.
   let lastHeard = Date.now() - SILENCE + 2 * BEAT
-  const beat = setInterval(() => {
-    if (leading) host.post({ t: 'beat', from: host.id })
-    else if (Date.now() - lastHeard > SILENCE) {
-      leading = true
-      host.lead()
-    }
-  }, BEAT)
+  if (locks) {
+    locks
+      .request(name, { signal: stopped.signal }, () => {
+        host.lead()
+        // Held until stop(): then the browser hands the lock to the next tab.
+        return new Promise((release) => stopped.signal.addEventListener('abort', release))
+      })
+      .catch(() => {}) // stopped while waiting
+  } else {
+    const beat = setInterval(() => {
+      if (leading || Date.now() - lastHeard > SILENCE) {
+        leading = true
+        host.lead()
+      }
+    }, BEAT)
+    stopped.signal.addEventListener('abort', () => clearInterval(beat))
+  }
   return {
+    /** A leader announced itself (only the fallback election listens: a lock holder leads until it stops). */
     heard(from: string) {
       lastHeard = Date.now()
       if (leading && from < host.id) {
@@ -64,6 +58,10 @@ export function electLeader(name: string, host: ElectionHost) {
         host.resign()
       }
     },
-    stop: () => clearInterval(beat),
+    /** Leaves the election: the lead, if held, passes to another tab. */
+    stop() {
+      stopped.abort()
+      host.resign()
+    },
   }
 }

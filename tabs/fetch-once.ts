@@ -1,9 +1,6 @@
 /** Data another tab fetched for a key, labelled with the version its fetch targeted. */
 export interface SharedData {
   t: 'data'
-  /** The tab that fetched, and its count of broadcasts (so it knows its own when it comes back). */
-  from?: string
-  n?: number
   key: string
   target: number
   data: unknown
@@ -30,9 +27,9 @@ export interface FetchOnceChannel {
  * it: by then the browser has routed the data to every tab. But a lock grant
  * and a channel message travel on different pipes, so the next holder may
  * run before the data is delivered to it (seen in Chromium under load: two
- * fetches for one change). So a holder that finds nothing first catches up
- * with the channel (a message of its own, sent through it and back: every
- * message routed to this tab before it has been delivered) and looks again.
+ * fetches for one change). So a holder first catches up with the channel (a
+ * message of its own, sent through it and back: every message routed to this
+ * tab before it has been delivered), and only then looks for shared data.
  *
  * Adopting is safe under the version fence (ARCHITECTURE.md C2): that fetch
  * started after its target was reported, so its data is at least that new,
@@ -44,31 +41,23 @@ export interface FetchOnceChannel {
  * createStore({ fetchThrough: once.fetchThrough })
  */
 export function fetchOnce(name: string, channel: FetchOnceChannel) {
-  const received = new Map<string, { target: number; data: unknown }>()
-  /** Data another tab fetched for `target` or later, once: it is used up. */
-  const take = (key: string, target: number) => {
-    const shared = received.get(key)
-    if (!shared || shared.target < target) return undefined
-    received.delete(key)
-    return shared
-  }
+  const received = new Map<string, SharedData>()
   return {
-    receive({ key, target, data }: SharedData) {
-      const newer = received.get(key)
-      if (newer && newer.target > target) return
+    receive(message: SharedData) {
       if (received.size >= KEEP) received.clear()
-      received.set(key, { target, data })
+      received.set(message.key, message)
     },
-    fetchThrough(key: string, target: number, run: () => Promise<unknown> | unknown): Promise<unknown> {
+    fetchThrough(key: string, target: number, run: () => Promise<unknown>): Promise<unknown> {
       const locks = globalThis.navigator?.locks
-      if (!locks) return Promise.resolve().then(run)
+      if (!locks) return run()
       return locks.request(name + '\n' + key, async () => {
-        let shared = take(key, target)
-        if (!shared) {
-          await channel.catchUp()
-          shared = take(key, target)
+        await channel.catchUp()
+        // Data another tab fetched for this target or later, once: it is used up.
+        const shared = received.get(key)
+        if (shared && shared.target >= target) {
+          received.delete(key)
+          return shared.data
         }
-        if (shared) return shared.data
         const data = await run()
         try {
           await channel.broadcast({ t: 'data', key, target, data })

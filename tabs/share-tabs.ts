@@ -2,11 +2,11 @@ import type { SyncRequest, SyncResponse } from '../protocol/types.js'
 import { RealityError } from '../store/errors.js'
 import { focusManager } from '../store/managers/focus.js'
 import { windowEvents } from '../store/managers/manager.js'
-import { httpTransport, type HttpTransportOptions } from '../store/transports/http.js'
+import { endpointOf, httpTransport, type HttpTransportOptions } from '../store/transports/http.js'
 import type { StoreOptions, Transport } from '../store/types.js'
 import { electLeader } from './election.js'
 import { fetchOnce, type SharedData } from './fetch-once.js'
-import { createLeader } from './leader.js'
+import { createLeader, type Answer } from './leader.js'
 
 /**
  * Options of {@link shareTabs}: where the leader tab syncs.
@@ -29,37 +29,25 @@ export interface ShareTabsOptions extends HttpTransportOptions {
  * tabs.debug().leader // true in the tab that holds the request
  */
 export interface SharedTabs extends Required<Pick<StoreOptions, 'transport' | 'fetchThrough'>> {
-  /** Whether this tab leads, its requests waiting on the leader, and (when it leads) the tabs' requests it holds and whether its upstream request is out. */
-  debug(): { leader: boolean; requests: number; waiting?: number; upstream?: number }
+  /** Whether this tab leads, and its requests waiting for the leader's answer. */
+  debug(): { leader: boolean; requests: number }
   /** Leaves the group: releases the lead (another tab takes over), closes the channel, restores the focus manager. Destroy the store first. */
   close(): void
 }
 
-/** A sync error as it crosses the channel (structured clone drops an Error's own fields). */
-interface SentError {
-  code: RealityError['code']
-  message: string
-  status?: number
-  retryAfter?: number
-}
-
-type Message =
-  | { t: 'sync'; from: string; id: number; request: SyncRequest }
-  | { t: 'abort'; from: string; id: number }
-  | { t: 'answer'; to: string; id: number; response?: SyncResponse; error?: SentError }
-  /** A tab took the lead: send it every request again. */
-  | { t: 'leader'; from: string }
-  /** The fallback election's heartbeat. */
-  | { t: 'beat'; from: string }
+/** What one tab says to the others. */
+type Body =
+  /** A tab's sync request, for the leader (every tab sends its own again when a new leader announces itself). */
+  | { t: 'sync'; request: SyncRequest }
+  | Answer
+  /** A tab leads (the fallback election repeats it as its heartbeat). */
+  | { t: 'leader' }
   | SharedData
-  /** Sent through `echo` only to come back: see `catchUp` of fetch-once.ts. */
-  | { t: 'ping'; from: string; n: number }
+  /** Sent only to come back: see `catchUp` of fetch-once.ts. */
+  | { t: 'ping' }
 
-interface Outgoing {
-  request: SyncRequest
-  resolve(response: SyncResponse): void
-  reject(error: unknown): void
-}
+/** Every message carries its sender. */
+type Message = Body & { from: string }
 
 const FOCUS_EVENTS = ['visibilitychange', 'focus']
 
@@ -68,11 +56,11 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
  * origin that sync with the same endpoint elect a leader (Web Locks, with a
  * `BroadcastChannel` election where locks are missing). Every tab's store
  * sends its requests to the leader over a `BroadcastChannel`; the leader
- * sends ONE request upstream with the union of their keys and answers each
- * tab with what changed for it (see `createLeader`). When the leader's tab
- * closes, the next tab takes over and the others re-send their requests to
- * it. A change is fetched once per browser: the first tab to fetch a key
- * broadcasts the data and the others adopt it (with Web Locks).
+ * sends ONE request upstream with the union of their keys and broadcasts its
+ * answer, which settles every tab's request (see `createLeader`). When the
+ * leader's tab closes, the next tab takes over and the others send their
+ * requests to it again. A change is fetched once per browser: the first tab
+ * to fetch a key broadcasts the data and the others adopt it (with Web Locks).
  *
  * Hidden tabs cost no connection here, so they stay live: the sharing tells
  * the focus manager the page always counts as visible (a tab coming back
@@ -88,38 +76,35 @@ const FOCUS_EVENTS = ['visibilitychange', 'focus']
 export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   const upstream = options.transport ?? httpTransport(options)
   // Channels and locks are scoped by origin already: the name adds the endpoint.
-  const name = `reality-tabs:${options.endpoint ?? '/reality/sync'}`
-  const id = Math.random().toString(36).slice(2)
-  const channel = new BroadcastChannel(name)
-  // Data is broadcast through a second channel object, so it comes back to
-  // this tab's `channel` too: then every tab has been handed it (fetch-once.ts).
-  const echo = new BroadcastChannel(name)
-  const echoes = new Map<number, () => void>()
-  const outgoing = new Map<number, Outgoing>()
-  let leader: ReturnType<typeof createLeader> | undefined
-  let lastId = 0
-  const post = (message: Message) => channel.postMessage(message)
-  /** Sends a message where it goes: requests to the leader, answers to their tab; this tab's own are handled here. */
-  const deliver = (message: Message) => {
-    if ('to' in message ? message.to === id : leader) handle(message)
-    else post(message)
+  const name = `reality-tabs:${endpointOf(options)}`
+  const id = String(Math.random())
+  // Every message goes out through `outbox` and comes back through `inbox`, to
+  // this tab as to the others: the leader's own store is served like any
+  // tab's, and a sender learns when its message has reached every tab.
+  const inbox = new BroadcastChannel(name)
+  const outbox = new BroadcastChannel(name)
+  /** Who waits for this tab's messages to come back, oldest first (a channel delivers in order). */
+  const echoes: (() => void)[] = []
+  /** Sends a message to every tab, this one included; resolves once it has come back here (then every tab has been handed it). */
+  const post = (body: Body) => {
+    outbox.postMessage({ ...body, from: id }) // throws (to the caller) for data that cannot be cloned, or once closed
+    return new Promise<void>((resolve) => echoes.push(resolve))
   }
-  const resendAll = () => outgoing.forEach((entry, requestId) => deliver({ t: 'sync', from: id, id: requestId, request: entry.request }))
-  /** Sends a message through `echo`; resolves when it comes back to `channel`. */
-  const sendAround = (message: SharedData | { t: 'ping' }) =>
-    new Promise<void>((resolve) => {
-      echoes.set(++lastId, resolve)
-      echo.postMessage({ ...message, from: id, n: lastId })
-    })
-  const once = fetchOnce(name, { broadcast: sendAround, catchUp: () => sendAround({ t: 'ping' }) })
+  /** This tab's store's requests waiting for the leader's answer, and how each settles with it. */
+  const pending = new Map<SyncRequest, (answer: Answer) => void>()
+  const settleAll = (answer: Answer) => {
+    pending.forEach((settle) => settle(answer))
+    pending.clear()
+  }
+  let leader: ReturnType<typeof createLeader> | undefined
+  let leaderId: string | undefined
+  const once = fetchOnce(name, { broadcast: post, catchUp: () => post({ t: 'ping' }) })
 
   const election = electLeader(name, {
     id,
-    post,
     lead() {
-      leader = createLeader(upstream)
-      resendAll()
-      post({ t: 'leader', from: id })
+      leader ??= createLeader(upstream, post)
+      post({ t: 'leader' })
     },
     resign() {
       leader?.close()
@@ -127,34 +112,19 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
     },
   })
 
-  function handle(message: Message) {
-    if (message.t === 'sync' && leader) {
-      const { from, id: requestId, request } = message
-      leader.add(`${from}:${requestId}`, {
-        known: request.known,
-        until: Date.now() + (request.wait ?? 0),
-        resolve: (response) => deliver({ t: 'answer', to: from, id: requestId, response }),
-        reject: ({ code, message, status, retryAfter }: RealityError) => deliver({ t: 'answer', to: from, id: requestId, error: { code, message, status, retryAfter } }),
-      })
-    } else if (message.t === 'abort') leader?.remove(`${message.from}:${message.id}`)
-    else if (message.t === 'answer' && message.to === id) {
-      const entry = outgoing.get(message.id)
-      const error = message.error
-      if (error) entry?.reject(new RealityError(error.code, error.message, error))
-      else entry?.resolve(message.response!)
-    } else if (message.t === 'beat') election.heard(message.from)
+  inbox.onmessage = ({ data: message }: MessageEvent<Message>) => {
+    if (message.from === id) echoes.shift()!()
+    if (message.t === 'sync') leader?.add(message.request)
+    else if (message.t === 'answer') settleAll(message)
     else if (message.t === 'leader') {
       election.heard(message.from)
-      // A new leader has none of our requests: send them again.
-      if (!leader) resendAll()
-    } else if (message.t === 'data' || message.t === 'ping') {
-      if (message.from === id) {
-        echoes.get(message.n!)?.()
-        echoes.delete(message.n!)
-      } else if (message.t === 'data') once.receive(message)
-    }
+      // A new leader has none of the requests waiting: send them again.
+      if (message.from !== leaderId) {
+        leaderId = message.from
+        pending.forEach((_, request) => post({ t: 'sync', request }))
+      }
+    } else if (message.t === 'data' && message.from !== id) once.receive(message)
   }
-  channel.onmessage = ({ data }: MessageEvent<Message>) => handle(data)
 
   focusManager.setEventListener((set) => windowEvents(FOCUS_EVENTS)(() => set(true)))
   focusManager.set(true)
@@ -162,43 +132,25 @@ export function shareTabs(options: ShareTabsOptions = {}): SharedTabs {
   return {
     transport: {
       sync: (request, signal) =>
-        new Promise<SyncResponse>((resolve, reject) => {
-          const requestId = ++lastId
-          const settle = () => {
-            outgoing.delete(requestId)
-            signal.removeEventListener('abort', abort)
-          }
-          const abort = () => {
-            settle()
-            deliver({ t: 'abort', from: id, id: requestId })
+        new Promise((resolve, reject) => {
+          pending.set(request, ({ response, error }) => (error ? reject(new RealityError(error.code, error.message, error)) : resolve(response!)))
+          // Aborted (replaced or stopped): the leader's request out is left to
+          // finish; the store usually asks again at once, and stays covered by it.
+          signal.addEventListener('abort', () => {
+            pending.delete(request)
             reject(signal.reason)
-          }
-          if (signal.aborted) return reject(signal.reason)
-          signal.addEventListener('abort', abort)
-          outgoing.set(requestId, {
-            request,
-            resolve(response) {
-              settle()
-              resolve(response)
-            },
-            reject(error) {
-              settle()
-              reject(error)
-            },
           })
-          deliver({ t: 'sync', from: id, id: requestId, request })
+          post({ t: 'sync', request })
         }),
     },
     fetchThrough: once.fetchThrough,
-    debug: () => ({ leader: !!leader, requests: outgoing.size, ...leader?.debug() }),
+    debug: () => ({ leader: !!leader, requests: pending.size }),
     close() {
       election.stop()
-      leader?.close()
-      leader = undefined
-      channel.close()
-      echo.close()
+      inbox.close()
+      outbox.close()
       echoes.forEach((resolve) => resolve())
-      outgoing.forEach((entry) => entry.reject(new RealityError('destroyed', 'Tab sharing closed: create the store again')))
+      settleAll({ t: 'answer', error: { code: 'destroyed', message: 'Tab sharing closed: create the store again' } })
       focusManager.setEventListener(windowEvents(FOCUS_EVENTS))
       focusManager.set()
     },
