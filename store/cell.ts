@@ -142,22 +142,19 @@ export class Cell<T> implements ReadableAtom<T> {
 
   #add(listener: Listener<T>, callNow: boolean): () => void {
     // What `onWatched` changes (a node that starts fetching shows `loading`)
-    // is part of subscribing: a subscriber's first call has it, and `listen`
-    // starts after it.
-    let ready = false
-    // An entry per subscription: the same function subscribed twice is two subscriptions.
-    const entry: Listener<T> = (value) => {
-      if (ready) listener(value)
-    }
-    this.#listeners = [...this.#listeners, entry]
-    if (this.#listeners.length === 1) this.onWatched()
-    ready = true
+    // is part of subscribing: the listener joins after it, so a subscriber's
+    // first call has it and `listen` starts after it.
+    if (!this.#listeners.length) this.onWatched()
+    this.#listeners = [...this.#listeners, listener]
     if (callNow) listener(this.#value)
+    let subscribed = true
     return () => {
-      const rest = this.#listeners.filter((other) => other !== entry)
-      if (rest.length === this.#listeners.length) return
-      this.#listeners = rest
-      if (!rest.length) this.onUnwatched()
+      if (!subscribed) return
+      subscribed = false
+      // The same function subscribed twice is two subscriptions: remove one.
+      const index = this.#listeners.indexOf(listener)
+      this.#listeners = [...this.#listeners.slice(0, index), ...this.#listeners.slice(index + 1)]
+      if (!this.#listeners.length) this.onUnwatched()
     }
   }
 

@@ -46,7 +46,8 @@ export function createHandle<T>(key: string, options: NodeOptions<T>, host: Hand
   }
   const watchWith = (callback: (state: NodeState<T>) => void, callNow: boolean) => {
     const watched = current(true)
-    const showTo = (state: NodeState<T>) => callback(show(state))
+    // Without a fallback the node's state is shown as it is: no wrapper per subscription.
+    const showTo = fallback === undefined ? callback : (state: NodeState<T>) => callback(show(state))
     return callNow ? watched.subscribe(showTo) : watched.listen(showTo)
   }
   const get = () => {

@@ -92,7 +92,7 @@ async function main() {
       ratio: store.gz / STORE_BUDGET,
       target: '≤ 1×',
       pass: store.gz <= STORE_BUDGET,
-      why: `The whole public surface of \`reality\` (store, scheduler, transports, managers, mutations, registry, errors; SSR and inspection now live in reality/ssr and reality/devtools) with @preact/signals-core measures ${kb(store.gz)} min+gz here, of which signals-core is about 1.65 kB and cannot be tree-shaken. What would move it further: another core feature (mutations, request splitting) behind an opt-in entry.`,
+      why: `The whole public surface of \`reality\` (store with its own reactive cell, scheduler, transports, managers, mutations, registry, errors; SSR, inspection and signals-core signals live in reality/ssr, reality/devtools and reality/signals) measures ${kb(store.gz)} min+gz here.`,
     })
     checks.push({ label: 'reality min+gz / @tanstack/query-core min+gz', ratio: store.gz / queryCore.gz, target: '≤ 1×', pass: store.gz <= queryCore.gz })
     for (const name of ['reality/react', 'reality/vue', 'reality/svelte', 'reality/solid']) {

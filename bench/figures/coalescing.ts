@@ -125,7 +125,7 @@ async function main() {
         ratio: worstChangeSyncs,
         target: '= 1×',
         pass: worstChangeSyncs === 1,
-        why: worstChangeSyncs > 3 ? "Coalescing holds within a tick, but a change of N keys starts N fetches whose answers settle in different ticks, and each settled key rejoins `known` and re-sends the poll (abort the held one, send a new one listing every key). What would move it: re-arm the poll once per burst — rejoin settled keys without aborting while other fetches of the same answer are still in flight, or debounce rejoins to one per macrotask/frame — so a change costs one answered poll, N fetches and one new poll." : `After one change of every key the store sent ${worstChangeSyncs} sync requests before a poll was held again, where 1 (the new held poll) is the minimum; the count does not grow with the number of keys (see the table). What would move it: re-arm the poll once per change, after the fetches the answer started have settled.`,
+        why: `After one change of every key the store sent ${worstChangeSyncs} sync requests before a poll was held again, where 1 (the new held poll, re-armed as soon as the answer is applied, with each fetching key at the version its fetch labels) is the minimum.`,
       },
       { label: 'fetches per change / changed keys (worst of 9 setups; 3 frontends share one fetch)', ratio: worstFetchRatio, target: '= 1×', pass: worstFetchRatio === 1 },
     ]

@@ -177,6 +177,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     if (!this.#cancelBackoff) return
     this.#endBackoff()
     this.#maybeFetch()
+    this.#rejoinIfChanged()
   }
 
   /** Fetches whatever the version: now, after the fetch in flight, or cutting a backoff short. */
@@ -186,7 +187,10 @@ export class Node<T = any> extends Cell<NodeState<T>> {
       this.#forced = true
       this.#endBackoff()
       if (this.#fetchController) return
-      if (this.#lifecycle === 'watched') this.#maybeFetch()
+      if (this.#lifecycle === 'watched') {
+        this.#maybeFetch()
+        this.#rejoinIfChanged()
+      }
       else void this.#fetchNow() // an unwatched handle's refetch() still fetches, once
     })
   }
@@ -257,7 +261,13 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     return label < 0 ? null : label
   }
 
-  /** This key's `known` entry is no longer the one last sent: the held poll must be re-sent with it. O(1), so a burst of N settling fetches costs O(N). */
+  /**
+   * This key's `known` entry is no longer the one last sent (after a fetch
+   * settled, a backoff ended or was cut short): the held poll must be re-sent
+   * with it. O(1), so a burst of N settling fetches costs O(N). Changes made
+   * while an answer is applied, or by becoming watched, need no call: a
+   * request follows them anyway.
+   */
   #rejoinIfChanged() {
     if (this.#lifecycle === 'watched' && this.#currentKnown() !== this.#sentKnown) this.#host.rejoin()
   }
@@ -318,7 +328,6 @@ export class Node<T = any> extends Cell<NodeState<T>> {
   #maybeFetch() {
     if (this.#lifecycle === 'watched' && !this.#fetchController && !this.#cancelBackoff && (this.#forced || this.#seen > this.#held())) void this.#fetchNow()
     else this.#settleIdleWaiters()
-    this.#rejoinIfChanged()
   }
 
   /** No fetch is running or due (a backoff counts as settled: the error shows). */
@@ -338,6 +347,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
     this.#cancelBackoff = this.#host.timers.after(backoffDelay(++this.#failures), () => {
       this.#cancelBackoff = undefined
       this.#maybeFetch()
+      this.#rejoinIfChanged()
     })
   }
 
@@ -393,6 +403,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
         this.#lastFetchAt = Date.now()
         host.fetchSettled()
         this.#maybeFetch()
+        this.#rejoinIfChanged()
       } else if (this.#status === 'loading' && !this.#fetchController) {
         // Stopped (cached, gone, destroyed) while fetching: back to what it showed.
         this.#status = statusBefore

@@ -47,6 +47,22 @@ describe('re-arming the poll after a change (real HTTP)', () => {
     expect(after[0]!.known).toEqual(versions)
   })
 
+  it('1,000 keys held as two requests of 500: a change of every key re-arms both once, not once per part that answered', async () => {
+    const { server, store, sent } = await setup()
+    const keys = Array.from({ length: 1000 }, (_, i) => `item:${i}`)
+    const handles = keys.map((key) => store.node(key, { fetcher: async () => (await server.reality.getVersions([key]))[key] }))
+    for (const handle of handles) handle.subscribe(() => {})
+    await until(() => handles.every((handle) => handle.get().version !== null) && sent.slice(-2).every((request) => request.held), 'every key loaded and both parts held')
+    await sleep(100)
+    const before = sent.length
+    const versions = await server.reality.invalidate(keys)
+    await until(() => handles.every((handle) => handle.get().data === versions[handle.key]), 'every key fetched anew', 15_000)
+    await sleep(300)
+    const after = sent.slice(before)
+    expect(after.map((request) => Object.keys(request.known).length)).toEqual([500, 500])
+    expect(after.every((request) => request.held)).toBe(true)
+  })
+
   it('a write while the fetch of the previous one runs: no request storm, and the last write is held', async () => {
     const { server, store, sent } = await setup()
     let fetches = 0

@@ -43,17 +43,22 @@ interface SyncRequest {
   held: boolean
   waiters: Waiter[]
   controller: AbortController
+  /** Cancels the deadline, or once a held part answered with a change, the wait for the other parts. */
   cancelDeadline: () => void
   /** HTTP requests of this sync request still out. */
   outstanding: number
   /** An answer reported a change. */
   changed: boolean
+  /** A held part answered with a change: the request ends once the others answer (or soon): a new check rides the next one. */
+  settling: boolean
   timedOut: boolean
   startedAt: number
 }
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
+/** How long the other held parts of a split request may take to answer after one answered with a change (see `settleSoon`). */
+export const SIBLING_ANSWER_MS = 100
 
 /**
  * The sync loop of one store (ARCHITECTURE.md C1 and C7).
@@ -149,7 +154,7 @@ export function createScheduler(host: SchedulerHost) {
   }
 
   function check() {
-    if (current && !current.held) {
+    if (current && (!current.held || current.settling)) {
       again = true
       return
     }
@@ -189,6 +194,7 @@ export function createScheduler(host: SchedulerHost) {
       controller,
       outstanding: parts.length,
       changed: false,
+      settling: false,
       timedOut: false,
       startedAt: Date.now(),
       cancelDeadline: host.timers.after((held ? host.wait : 0) + host.timeout, () => {
@@ -217,8 +223,8 @@ export function createScheduler(host: SchedulerHost) {
       const changed = Object.keys(response.changed)
       host.record({ id: request.id, keys, held: request.held, changed, denied: response.denied ?? [], startedAt, duration: Date.now() - startedAt })
       if (changed.length) request.changed = true
-      // A held part that answered ends the request: the others only waited.
-      if (--request.outstanding === 0 || (request.held && changed.length)) succeed(request)
+      if (--request.outstanding === 0) succeed(request)
+      else if (request.held && changed.length) settleSoon(request)
     } catch (caught) {
       if (request !== current) return
       const error = request.timedOut
@@ -228,6 +234,21 @@ export function createScheduler(host: SchedulerHost) {
       if (keys.length > 1 && (error?.status === 413 || error?.serverCode === 'too_many_keys')) return shrinkLimits(request, keys.length, error)
       fail(request, error)
     }
+  }
+
+  /**
+   * A held part answered with a change, and the request ends with it. The
+   * other parts, woken by the same write more often than not, get
+   * `SIBLING_ANSWER_MS` to answer too: their changes then ride this request,
+   * not one more. Parts still held after that are released.
+   */
+  function settleSoon(request: SyncRequest) {
+    if (request.settling) return
+    request.settling = true
+    request.cancelDeadline()
+    request.cancelDeadline = host.timers.after(SIBLING_ANSWER_MS, () => {
+      if (request === current) succeed(request)
+    })
   }
 
   function succeed(request: SyncRequest) {
