@@ -175,10 +175,17 @@ describe('client faults over the real http transport', () => {
     for (let round = 0; round < 5; round++) {
       const calledAt = counter.answered.length
       const synced = store.sync()
-      // A new key subscribed once the sync request is out.
-      setTimeout(() => store.node(`late:${round}`, { fetcher: async () => round }).subscribe(() => {}), 0)
+      // A new key subscribed once the sync request is out (awaited too: the
+      // answer may come first, and the store is destroyed after the test).
+      const joined = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          store.node(`late:${round}`, { fetcher: async () => round }).subscribe(() => {})
+          resolve()
+        }, 0),
+      )
       await synced
       expect(counter.answered.length).toBeGreaterThan(calledAt)
+      await joined
     }
   })
 
