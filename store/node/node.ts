@@ -190,8 +190,7 @@ export class Node<T = any> extends Cell<NodeState<T>> {
       if (this.#lifecycle === 'watched') {
         this.#maybeFetch()
         this.#rejoinIfChanged()
-      }
-      else void this.#fetchNow() // an unwatched handle's refetch() still fetches, once
+      } else void this.#fetchNow() // an unwatched handle's refetch() still fetches, once
     })
   }
 

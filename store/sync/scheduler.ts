@@ -49,7 +49,7 @@ interface SyncRequest {
   outstanding: number
   /** An answer reported a change. */
   changed: boolean
-  /** A held part answered with a change: the request ends once the others answer (or soon): a new check rides the next one. */
+  /** A held request got a change and ends (see `settle()`): a new check rides the next request. */
   settling: boolean
   timedOut: boolean
   startedAt: number
@@ -57,7 +57,7 @@ interface SyncRequest {
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
-/** How long the other held parts of a split request may take to answer after one answered with a change (see `settleSoon`). */
+/** How long the other held parts of a split request may take to answer after one answered with a change (see `settle()`). */
 export const SIBLING_ANSWER_MS = 100
 
 /**
@@ -102,8 +102,6 @@ export function createScheduler(host: SchedulerHost) {
   let firstRequest = true
   let cancelFirstDelay: (() => void) | undefined
   let cancelWake: (() => void) | undefined
-  /** An answer is being applied: a request follows it anyway, so rejoins wait for that one. */
-  let applying = false
   /** Failures in a row (0 while healthy). */
   let attempt = 0
   /** Date.now() before which a server's Retry-After forbids requests. */
@@ -214,17 +212,14 @@ export function createScheduler(host: SchedulerHost) {
     try {
       const response = await host.transport.sync({ v: 1, known: part, wait: request.held ? host.wait : undefined }, request.controller.signal)
       if (request !== current) return // replaced or stopped: the answer is not applied
-      applying = true
-      try {
-        host.apply(response)
-      } finally {
-        applying = false
-      }
       const changed = Object.keys(response.changed)
+      if (changed.length) {
+        request.changed = true
+        if (request.held) settle(request)
+      }
+      host.apply(response)
       host.record({ id: request.id, keys, held: request.held, changed, denied: response.denied ?? [], startedAt, duration: Date.now() - startedAt })
-      if (changed.length) request.changed = true
       if (--request.outstanding === 0) succeed(request)
-      else if (request.held && changed.length) settleSoon(request)
     } catch (caught) {
       if (request !== current) return
       const error = request.timedOut
@@ -237,12 +232,14 @@ export function createScheduler(host: SchedulerHost) {
   }
 
   /**
-   * A held part answered with a change, and the request ends with it. The
-   * other parts, woken by the same write more often than not, get
+   * A held request got a change, so it ends: the checks asked for while it
+   * ends (a fetch its answer started that settles, a key that joins) ride
+   * the next request instead of aborting this one. Other parts of a split
+   * request, woken by the same write more often than not, get
    * `SIBLING_ANSWER_MS` to answer too: their changes then ride this request,
    * not one more. Parts still held after that are released.
    */
-  function settleSoon(request: SyncRequest) {
+  function settle(request: SyncRequest) {
     if (request.settling) return
     request.settling = true
     request.cancelDeadline()
@@ -315,7 +312,7 @@ export function createScheduler(host: SchedulerHost) {
      * in one tick share the new request.
      */
     rejoin() {
-      if (polling() && !applying) schedule()
+      if (polling()) schedule()
     },
     /** Syncs now (past a failure backoff, not past Retry-After); resolves once an answer covering every watched key was applied, rejects with the sync error. */
     sync: () =>
