@@ -49,7 +49,7 @@ interface SyncRequest {
   outstanding: number
   /** An answer reported a change. */
   changed: boolean
-  /** A held request got a change and ends (see `settle()`): a new check rides the next request. */
+  /** A held request got a change and ends: a new check rides the next request instead of aborting this one. */
   settling: boolean
   timedOut: boolean
   startedAt: number
@@ -57,7 +57,7 @@ interface SyncRequest {
 
 /** The first request of a freshly started store waits this long (a frame), so keys from scripts that run back to back share it (one bundle per `<script>`). */
 export const FIRST_REQUEST_DELAY = 16
-/** How long the other held parts of a split request may take to answer after one answered with a change (see `settle()`). */
+/** How long the other held parts of a split request may take to answer after one answered with a change (see `waitForOtherParts`). */
 export const SIBLING_ANSWER_MS = 100
 
 /**
@@ -213,13 +213,15 @@ export function createScheduler(host: SchedulerHost) {
       const response = await host.transport.sync({ v: 1, known: part, wait: request.held ? host.wait : undefined }, request.controller.signal)
       if (request !== current) return // replaced or stopped: the answer is not applied
       const changed = Object.keys(response.changed)
-      if (changed.length) {
-        request.changed = true
-        if (request.held) settle(request)
-      }
+      // A held request with a change ends (see `waitForOtherParts`): checks
+      // asked for from here on (a fetch the answer starts) ride the next one.
+      const ends = request.held && changed.length > 0 && !request.settling
+      if (changed.length) request.changed = true
+      if (ends) request.settling = true
       host.apply(response)
       host.record({ id: request.id, keys, held: request.held, changed, denied: response.denied ?? [], startedAt, duration: Date.now() - startedAt })
       if (--request.outstanding === 0) succeed(request)
+      else if (ends) waitForOtherParts(request)
     } catch (caught) {
       if (request !== current) return
       const error = request.timedOut
@@ -232,16 +234,13 @@ export function createScheduler(host: SchedulerHost) {
   }
 
   /**
-   * A held request got a change, so it ends: the checks asked for while it
-   * ends (a fetch its answer started that settles, a key that joins) ride
-   * the next request instead of aborting this one. Other parts of a split
-   * request, woken by the same write more often than not, get
-   * `SIBLING_ANSWER_MS` to answer too: their changes then ride this request,
-   * not one more. Parts still held after that are released.
+   * A part of a split held request answered with a change, so the request
+   * ends. The other parts, woken by the same write more often than not, get
+   * `SIBLING_ANSWER_MS` from now (after the answer was applied, however long
+   * that took) to answer too: their changes then ride this request, not one
+   * more. Parts still held after that are released.
    */
-  function settle(request: SyncRequest) {
-    if (request.settling) return
-    request.settling = true
+  function waitForOtherParts(request: SyncRequest) {
     request.cancelDeadline()
     request.cancelDeadline = host.timers.after(SIBLING_ANSWER_MS, () => {
       if (request === current) succeed(request)
